@@ -1,0 +1,67 @@
+"""Django admin for staff superusers. Read-mostly: statuses change through services, never here."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import ActionRole, Agency, Application, AuditEvent, HiringAction, Notice, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "agency", "is_staff", "is_active"]
+    list_filter = ["is_staff", "is_active", "agency"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "agency"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+
+
+class ActionRoleInline(admin.TabularInline):
+    model = ActionRole
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(HiringAction)
+class HiringActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "agency", "series", "grade", "phase"]
+    list_filter = ["phase", "agency"]
+    readonly_fields = ["phase", "phase_changed_at"]
+    inlines = [ActionRoleInline]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "action", "status", "submitted_at"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "status_changed_at"]
+    list_select_related = ["candidate", "action"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "subject", "from_state", "to_state", "actor", "actor_role"]
+    list_select_related = ["actor"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "code", "subject", "delivery", "attempts"]
+    list_filter = ["delivery", "code"]
+    readonly_fields = [f.name for f in Notice._meta.fields]

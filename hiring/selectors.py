@@ -1,0 +1,100 @@
+"""Reads for the hiring spine, scoped to what the user may see. Lookups from user input answer 404
+for both "missing" and "not yours", so a probe learns nothing."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from .models import ActionRole, Application, HiringAction, Notice, Role, User
+from .workflow import Status
+
+ACTIVE_STATUSES = [s for s in Status if s not in {Status.WITHDRAWN}]
+
+
+def roles_of(user: User) -> set[str]:
+    """The roles a signed-in user holds anywhere: HR/SME/hiring manager from data, plus candidate."""
+    if not user.is_authenticated:
+        return set()
+    roles = set(ActionRole.objects.filter(user=user).values_list("role", flat=True).distinct())
+    if user.agency_id is None or Application.objects.filter(candidate=user).exists():
+        roles.add("candidate")
+    return roles
+
+
+def actions_for(*, user: User, role: Role) -> QuerySet[HiringAction]:
+    """Hiring actions on which `user` holds `role`, with applicant counts for list pages."""
+    return (
+        HiringAction.objects.filter(roles__user=user, roles__role=role)
+        .select_related("agency")
+        .annotate(
+            applicant_count=Count("applications", distinct=True),
+            in_progress_count=Count(
+                "applications",
+                filter=~Q(
+                    applications__status__in=[
+                        Status.INELIGIBLE,
+                        Status.DID_NOT_MOVE_FORWARD,
+                        Status.FAILED_ASSESSMENT,
+                        Status.SELECTED,
+                        Status.NOT_SELECTED,
+                        Status.WITHDRAWN,
+                    ]
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def action_for(*, user: User, pk: int, role: Role) -> HiringAction:
+    """One hiring action on which `user` holds `role`, or 404."""
+    try:
+        return HiringAction.objects.select_related("agency").get(pk=pk, roles__user=user, roles__role=role)
+    except HiringAction.DoesNotExist:
+        raise Http404("No such hiring action.") from None
+
+
+def applications_for_action(*, action: HiringAction) -> QuerySet[Application]:
+    """Every application to `action`, newest first, with candidate loaded."""
+    return Application.objects.filter(action=action).select_related("candidate").order_by("-submitted_at", "-id")
+
+
+def status_counts(*, action: HiringAction) -> list[tuple[Status, int]]:
+    """How many applications are in each status, in the workflow's order (zeros included)."""
+    counts = dict(
+        Application.objects.filter(action=action).values_list("status").annotate(n=Count("id")).order_by()
+    )
+    return [(status, counts.get(status, 0)) for status in Status]
+
+
+def application_for_hr(*, user: User, action_pk: int, pk: int) -> Application:
+    """One application on an action where `user` is HR, or 404."""
+    try:
+        return Application.objects.select_related("action__agency", "candidate").get(
+            pk=pk, action_id=action_pk, action__roles__user=user, action__roles__role=Role.HR
+        )
+    except Application.DoesNotExist:
+        raise Http404("No such application.") from None
+
+
+def applications_for_candidate(*, user: User) -> QuerySet[Application]:
+    """The signed-in candidate's own applications."""
+    return Application.objects.filter(candidate=user).select_related("action__agency").order_by("-submitted_at")
+
+
+def application_for_candidate(*, user: User, pk: int) -> Application:
+    """One of the signed-in candidate's own applications, or 404."""
+    try:
+        return Application.objects.select_related("action__agency").get(pk=pk, candidate=user)
+    except Application.DoesNotExist:
+        raise Http404("No such application.") from None
+
+
+def candidate_timeline(*, application: Application) -> QuerySet[Notice]:
+    """What the candidate has been told, oldest first: the status page's timeline."""
+    return Notice.objects.filter(application=application).select_related("event").order_by("created_at", "id")
+
+
+def events_for_application(*, application: Application) -> QuerySet:
+    """The full audit trail of one application, for HR."""
+    return application.events.select_related("actor").order_by("created_at", "id")

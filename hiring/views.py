@@ -1,0 +1,131 @@
+"""HR's and candidates' pages for the hiring spine. Views authorize through selectors, bind a form and
+call one service; a DomainError's message is shown to the person and nothing is saved."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from smeqa.errors import DomainError
+
+from . import selectors, services
+from .forms import ApplicationTransitionForm, PhaseAdvanceForm, WithdrawForm
+from .models import Role
+from .workflow import Actor, Status, allowed_moves, next_phase
+
+
+def hr_home(request: HttpRequest) -> HttpResponse:
+    """HR specialist's home: the hiring actions they run."""
+    actions = selectors.actions_for(user=request.user, role=Role.HR)
+    return render(request, "hiring/hr_home.html", {"actions": actions})
+
+
+def hr_action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    return render(
+        request,
+        "hiring/hr_action_detail.html",
+        {
+            "action": action,
+            "applications": selectors.applications_for_action(action=action)[:200],
+            "status_counts": selectors.status_counts(action=action),
+            "next_phase": next_phase(action.phase),
+            "phase_form": PhaseAdvanceForm(initial={"expected_phase": action.phase}),
+        },
+    )
+
+
+@require_POST
+def hr_action_advance_phase(request: HttpRequest, pk: int) -> HttpResponse:
+    action = selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    form = PhaseAdvanceForm(request.POST)
+    if form.is_valid():
+        try:
+            action = services.hiring_action_advance_phase(
+                action_id=action.pk, actor=request.user, expected_phase=form.cleaned_data["expected_phase"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"The action is now in {action.get_phase_display()}.")
+    else:
+        messages.error(request, "The request was incomplete; reload the page and try again.")
+    return redirect("hiring:hr_action_detail", pk=action.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def hr_application_detail(request: HttpRequest, action_pk: int, pk: int) -> HttpResponse:
+    application = selectors.application_for_hr(user=request.user, action_pk=action_pk, pk=pk)
+    form = ApplicationTransitionForm(request.POST or None, current_status=application.status)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_transition(
+                application_id=application.pk,
+                to_status=form.cleaned_data["to_status"],
+                actor=request.user,
+                actor_role=Actor.HR,
+                reason=form.cleaned_data["reason"],
+                expected_status=form.cleaned_data["expected_status"],
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"Status changed to “{application.get_status_display()}”. The candidate was notified.")
+            return redirect("hiring:hr_application_detail", action_pk=action_pk, pk=pk)
+    return render(
+        request,
+        "hiring/hr_application_detail.html",
+        {
+            "application": application,
+            "action": application.action,
+            "events": selectors.events_for_application(application=application),
+            "form": form,
+        },
+    )
+
+
+def candidate_home(request: HttpRequest) -> HttpResponse:
+    """Candidate's home: their applications and where each stands."""
+    return render(
+        request, "hiring/candidate_home.html", {"applications": selectors.applications_for_candidate(user=request.user)}
+    )
+
+
+def candidate_application_status(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for_candidate(user=request.user, pk=pk)
+    return render(
+        request,
+        "hiring/candidate_status.html",
+        {
+            "application": application,
+            "action": application.action,
+            "timeline": selectors.candidate_timeline(application=application),
+            "can_withdraw": Status.WITHDRAWN in _candidate_moves(application.status),
+        },
+    )
+
+
+def _candidate_moves(status: str) -> list[Status]:
+    return allowed_moves(status, Actor.CANDIDATE)
+
+
+@require_http_methods(["GET", "POST"])
+def candidate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for_candidate(user=request.user, pk=pk)
+    form = WithdrawForm(request.POST or None, initial={"expected_status": application.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_transition(
+                application_id=application.pk,
+                to_status=Status.WITHDRAWN,
+                actor=request.user,
+                actor_role=Actor.CANDIDATE,
+                reason="Withdrawn by the candidate.",
+                expected_status=form.cleaned_data["expected_status"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Your application is withdrawn. We have emailed you a confirmation.")
+            return redirect("hiring:candidate_application_status", pk=pk)
+    return render(request, "hiring/candidate_withdraw.html", {"application": application, "form": form})

@@ -1,0 +1,138 @@
+"""factory_boy factories for every model. Statuses other than the default are reached through the
+services (see `application_in`), never by writing the status column."""
+
+import factory
+from django.db import transaction
+
+from hiring import services
+from hiring.models import ActionRole, Agency, Application, AuditEvent, HiringAction, Notice, Role, User
+from hiring.workflow import Actor, Phase, Status
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ["code"]
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    code = factory.Sequence(lambda n: f"A{n:03d}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    full_name = factory.Faker("name")
+    agency = None
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805 (factory_boy's signature)
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    agency = factory.SubFactory(AgencyFactory)
+
+
+class HiringActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HiringAction
+
+    agency = factory.SubFactory(AgencyFactory)
+    title = factory.Sequence(lambda n: f"IT Specialist {n}")
+    series = "2210"
+    grade = "GS-13"
+    duty_location = "Washington, DC"
+    vacancies = 3
+    phase = Phase.ANNOUNCEMENT
+
+
+class ActionRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionRole
+
+    action = factory.SubFactory(HiringActionFactory)
+    user = factory.SubFactory(StaffFactory, agency=factory.SelfAttribute("..action.agency"))
+    role = Role.HR
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application in `received`, made through application_submit so it has its audit row and notice."""
+
+    class Meta:
+        model = Application
+
+    action = factory.SubFactory(HiringActionFactory)
+    candidate = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *, action, candidate, **kwargs):
+        return services.application_submit(action=action, candidate=candidate)
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    actor = None
+    actor_role = Actor.SYSTEM
+    subject = AuditEvent.Subject.APPLICATION
+    application = factory.SubFactory(ApplicationFactory)
+    action = factory.SelfAttribute("application.action")
+    from_state = Status.RECEIVED
+    to_state = Status.IN_RESUME_REVIEW
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notice
+
+    event = factory.SubFactory(AuditEventFactory)
+    application = factory.SelfAttribute("event.application")
+    subject = "A notice"
+    body = "What happened and what comes next."
+
+
+def hr_for(action: HiringAction) -> User:
+    """The HR specialist of `action`, created if it has none."""
+    role = ActionRole.objects.filter(action=action, role=Role.HR).select_related("user").first()
+    return role.user if role else ActionRoleFactory(action=action, role=Role.HR).user
+
+
+@transaction.atomic
+def application_in(status: Status, **kwargs) -> Application:
+    """An application walked to `status` along the shortest path of the transition table, as HR."""
+    application = ApplicationFactory(**kwargs)
+    hr = hr_for(application.action)
+    for step in PATH[status]:
+        application = services.application_transition(
+            application_id=application.pk, to_status=step, actor=hr, actor_role=Actor.HR, reason="test"
+        )
+    return application
+
+
+S = Status
+_ROUND_1 = [S.IN_RESUME_REVIEW, S.MOVED_FORWARD, S.IN_ROUND_1]
+_QUALIFIED = [*_ROUND_1, S.IN_ROUND_2, S.QUALIFIED]
+PATH: dict[Status, list[Status]] = {
+    S.RECEIVED: [],
+    S.INELIGIBLE: [S.INELIGIBLE],
+    S.IN_RESUME_REVIEW: [S.IN_RESUME_REVIEW],
+    S.DID_NOT_MOVE_FORWARD: [S.IN_RESUME_REVIEW, S.DID_NOT_MOVE_FORWARD],
+    S.MOVED_FORWARD: [S.IN_RESUME_REVIEW, S.MOVED_FORWARD],
+    S.IN_ROUND_1: _ROUND_1,
+    S.IN_ROUND_2: [*_ROUND_1, S.IN_ROUND_2],
+    S.FAILED_ASSESSMENT: [*_ROUND_1, S.FAILED_ASSESSMENT],
+    S.QUALIFIED: _QUALIFIED,
+    S.REFERRED: [*_QUALIFIED, S.REFERRED],
+    S.NOT_REFERRED: [*_QUALIFIED, S.NOT_REFERRED],
+    S.SELECTED: [*_QUALIFIED, S.REFERRED, S.SELECTED],
+    S.NOT_SELECTED: [*_QUALIFIED, S.REFERRED, S.NOT_SELECTED],
+    S.WITHDRAWN: [S.WITHDRAWN],
+}
