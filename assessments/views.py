@@ -5,8 +5,10 @@ from django.shortcuts import render
 
 from hiring import selectors
 from hiring.models import Role
+from smeqa.access import role_required
 
 
+@role_required("sme")
 def sme_home(request: HttpRequest) -> HttpResponse:
     """SME's home: the hiring actions they serve on and the phase each is in."""
     actions = selectors.actions_for(user=request.user, role=Role.SME)

@@ -5,8 +5,10 @@ from django.shortcuts import render
 
 from hiring import selectors
 from hiring.models import Role
+from smeqa.access import role_required
 
 
+@role_required("hiring_manager")
 def manager_home(request: HttpRequest) -> HttpResponse:
     """Hiring manager's home: their hiring actions, and which are ready for selections."""
     actions = selectors.actions_for(user=request.user, role=Role.HIRING_MANAGER)

@@ -10,7 +10,9 @@ class SignInForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
         "invalid_login": "That email address and password do not match an account. Check both and try again.",
@@ -19,20 +21,27 @@ class SignInForm(AuthenticationForm):
 
 
 class ApplicationTransitionForm(forms.Form):
-    """HR moves an application along the table. Carries the status HR saw, to refuse stale posts."""
+    """HR moves an application along the table. Carries the status HR saw, to refuse stale posts.
 
-    to_status = forms.ChoiceField(label="New status", help_text="Only the moves the workflow allows are listed.")
+    The field accepts any status and the service judges the move, so a stale or hand-made post gets
+    the service's plain explanation; the drop-down offers only the moves allowed now.
+    """
+
+    to_status = forms.ChoiceField(
+        label="New status", choices=Status.choices, help_text="Only the moves the workflow allows are listed."
+    )
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Recorded in the case file; not shown to the candidate.",
     )
-    expected_status = forms.CharField(widget=forms.HiddenInput)
+    expected_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
     def __init__(self, *args, current_status: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [(s.value, s.label) for s in allowed_moves(current_status, Actor.HR)]
+        self.allowed = [(s.value, s.label) for s in allowed_moves(current_status, Actor.HR)]
+        self.fields["to_status"].widget.choices = self.allowed
         self.fields["expected_status"].initial = current_status
 
 

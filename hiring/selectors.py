@@ -56,7 +56,9 @@ def action_for(*, user: User, pk: int, role: Role) -> HiringAction:
 
 def applications_for_action(*, action: HiringAction) -> QuerySet[Application]:
     """Every application to `action`, newest first, with candidate loaded."""
-    return Application.objects.filter(action=action).select_related("candidate").order_by("-submitted_at", "-id")
+    return (
+        Application.objects.filter(action=action).select_related("candidate").order_by("-submitted_at", "-id")
+    )
 
 
 def status_counts(*, action: HiringAction) -> list[tuple[Status, int]]:
@@ -79,7 +81,9 @@ def application_for_hr(*, user: User, action_pk: int, pk: int) -> Application:
 
 def applications_for_candidate(*, user: User) -> QuerySet[Application]:
     """The signed-in candidate's own applications."""
-    return Application.objects.filter(candidate=user).select_related("action__agency").order_by("-submitted_at")
+    return (
+        Application.objects.filter(candidate=user).select_related("action__agency").order_by("-submitted_at")
+    )
 
 
 def application_for_candidate(*, user: User, pk: int) -> Application:

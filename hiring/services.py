@@ -26,14 +26,26 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def hiring_action_create(
-    *, agency: Agency, actor: User, title: str, series: str, grade: str, duty_location: str, vacancies: int = 1
+    *,
+    agency: Agency,
+    actor: User,
+    title: str,
+    series: str,
+    grade: str,
+    duty_location: str,
+    vacancies: int = 1,
 ) -> HiringAction:
     """Create a hiring action in the job-analysis phase; its creator becomes its HR specialist.
 
     Writes the action, the creator's HR role and an audit row.
     """
     action = HiringAction(
-        agency=agency, title=title, series=series, grade=grade, duty_location=duty_location, vacancies=vacancies
+        agency=agency,
+        title=title,
+        series=series,
+        grade=grade,
+        duty_location=duty_location,
+        vacancies=vacancies,
     )
     action.full_clean()
     action.save()
@@ -62,10 +74,11 @@ def _role_grant(*, action: HiringAction, user: User, role: Role) -> ActionRole:
     # SMEs must not be the selecting officials, and a hiring manager does not serve as an SME
     # (OPM Sept 2019 memo; SMEQA roles.md; domain-research rules 49-50).
     if {role, *held} >= {Role.SME, Role.HIRING_MANAGER}:
-        raise DomainError(f"{user} cannot be both a subject matter expert and the hiring manager on one action.")
-    if role == Role.HIRING_MANAGER or role == Role.HR:
-        if user.agency_id is None:
-            raise DomainError(f"{user} is not on an agency's staff, so cannot be {role.label.lower()}.")
+        raise DomainError(
+            f"{user} cannot be both a subject matter expert and the hiring manager on one action."
+        )
+    if role in {Role.HIRING_MANAGER, Role.HR} and user.agency_id is None:
+        raise DomainError(f"{user} is not on an agency's staff, so cannot be {role.label.lower()}.")
     role_row, _ = ActionRole.objects.get_or_create(action=action, user=user, role=role)
     return role_row
 
@@ -124,7 +137,13 @@ def application_submit(*, action: HiringAction, candidate: User) -> Application:
     application = Application(action=action, candidate=candidate)
     application.full_clean()
     application.save()
-    _record(application=application, actor=candidate, actor_role=Actor.CANDIDATE, from_state="", reason="")
+    _record(
+        application=application,
+        actor=candidate,
+        actor_role=Actor.CANDIDATE,
+        from_state="",
+        reason="",
+    )
     return application
 
 
@@ -162,7 +181,13 @@ def application_transition(
     application.status_changed_at = timezone.now()
     application.full_clean()
     application.save(update_fields=["status", "status_changed_at"])
-    _record(application=application, actor=actor, actor_role=actor_role, from_state=current, reason=reason)
+    _record(
+        application=application,
+        actor=actor,
+        actor_role=actor_role,
+        from_state=current,
+        reason=reason,
+    )
     return application
 
 
@@ -179,7 +204,9 @@ def _require_actor(*, application: Application, actor: User | None, actor_role: 
         _require_role(action=application.action, user=actor, role=role)
 
 
-def _record(*, application: Application, actor: User | None, actor_role: Actor, from_state: str, reason: str) -> None:
+def _record(
+    *, application: Application, actor: User | None, actor_role: Actor, from_state: str, reason: str
+) -> None:
     event = AuditEvent.objects.create(
         actor=actor,
         actor_role=actor_role,
@@ -192,7 +219,12 @@ def _record(*, application: Application, actor: User | None, actor_role: Actor, 
     )
     move = move_for(from_state, application.status) if from_state else None
     code = move.notice_code if move and move.notice_code else ""
-    context = {"application": application, "action": application.action, "candidate": application.candidate, "code": code}
+    context = {
+        "application": application,
+        "action": application.action,
+        "candidate": application.candidate,
+        "code": code,
+    }
     status = application.status
     notice = Notice.objects.create(
         application=application,
@@ -255,6 +287,9 @@ def _email(notice: Notice) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notice.application.candidate.email],
         # The key is the Message-ID, so even a mail server that saw a duplicate can tell.
-        headers={"Message-ID": f"<{notice.key}@smeqa.notices>", "X-SMEQA-Notice-Code": notice.code or "none"},
+        headers={
+            "Message-ID": f"<{notice.key}@smeqa.notices>",
+            "X-SMEQA-Notice-Code": notice.code or "none",
+        },
     )
     message.send()

@@ -13,6 +13,10 @@ urlpatterns = [
         name="hr_application_detail",
     ),
     path("applications/", views.candidate_home, name="candidate_home"),
-    path("applications/<int:pk>/", views.candidate_application_status, name="candidate_application_status"),
+    path(
+        "applications/<int:pk>/",
+        views.candidate_application_status,
+        name="candidate_application_status",
+    ),
     path("applications/<int:pk>/withdraw/", views.candidate_withdraw, name="candidate_withdraw"),
 ]

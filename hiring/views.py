@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from smeqa.access import role_required
 from smeqa.errors import DomainError
 
 from . import selectors, services
@@ -14,6 +15,7 @@ from .models import Role
 from .workflow import Actor, Status, allowed_moves, next_phase
 
 
+@role_required("hr")
 def hr_home(request: HttpRequest) -> HttpResponse:
     """HR specialist's home: the hiring actions they run."""
     actions = selectors.actions_for(user=request.user, role=Role.HR)
@@ -42,7 +44,9 @@ def hr_action_advance_phase(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             action = services.hiring_action_advance_phase(
-                action_id=action.pk, actor=request.user, expected_phase=form.cleaned_data["expected_phase"]
+                action_id=action.pk,
+                actor=request.user,
+                expected_phase=form.cleaned_data["expected_phase"],
             )
         except DomainError as error:
             messages.error(request, error.message)
@@ -70,7 +74,10 @@ def hr_application_detail(request: HttpRequest, action_pk: int, pk: int) -> Http
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
-            messages.success(request, f"Status changed to “{application.get_status_display()}”. The candidate was notified.")
+            messages.success(
+                request,
+                f"Status changed to “{application.get_status_display()}”. The candidate was notified.",
+            )
             return redirect("hiring:hr_application_detail", action_pk=action_pk, pk=pk)
     return render(
         request,
@@ -84,10 +91,13 @@ def hr_application_detail(request: HttpRequest, action_pk: int, pk: int) -> Http
     )
 
 
+@role_required("candidate")
 def candidate_home(request: HttpRequest) -> HttpResponse:
     """Candidate's home: their applications and where each stands."""
     return render(
-        request, "hiring/candidate_home.html", {"applications": selectors.applications_for_candidate(user=request.user)}
+        request,
+        "hiring/candidate_home.html",
+        {"applications": selectors.applications_for_candidate(user=request.user)},
     )
 
 

@@ -102,7 +102,14 @@ APPLICATION_MOVES: dict[tuple[Status, Status], Move] = {
 }
 # A candidate may withdraw at any point before a final outcome; HR may record a withdrawal for them.
 FINAL_STATUSES = frozenset(
-    {S.INELIGIBLE, S.DID_NOT_MOVE_FORWARD, S.FAILED_ASSESSMENT, S.SELECTED, S.NOT_SELECTED, S.WITHDRAWN}
+    {
+        S.INELIGIBLE,
+        S.DID_NOT_MOVE_FORWARD,
+        S.FAILED_ASSESSMENT,
+        S.SELECTED,
+        S.NOT_SELECTED,
+        S.WITHDRAWN,
+    }
 )
 for _status in Status:
     if _status not in FINAL_STATUSES:

@@ -2,6 +2,7 @@
 templates/django/forms/; page templates render `{{ form }}` or `{{ field.as_field_group }}`."""
 
 from django import forms
+from django.forms.widgets import Input
 from django.forms.renderers import TemplatesSetting
 
 WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
@@ -11,7 +12,7 @@ WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
     (forms.Select, "usa-select"),
     (forms.Textarea, "usa-textarea"),
     (forms.FileInput, "usa-file-input"),
-    (forms.Input, "usa-input"),
+    (Input, "usa-input"),
 ]
 
 

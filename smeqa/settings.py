@@ -91,7 +91,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -114,6 +117,7 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+
 # --- Email -------------------------------------------------------------------------------------
 # EMAIL_URL (django-environ syntax: smtp://, smtp+tls://, smtps://, consolemail://, filemail://...)
 # becomes Django 6.1's MAILERS setting.
@@ -130,7 +134,10 @@ def _mailer_from_url(url: str) -> dict:
     }
     if parsed["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         options["timeout"] = env.int("EMAIL_TIMEOUT", default=10)
-    return {"BACKEND": parsed["EMAIL_BACKEND"], "OPTIONS": {k: v for k, v in options.items() if v not in (None, "")}}
+    return {
+        "BACKEND": parsed["EMAIL_BACKEND"],
+        "OPTIONS": {k: v for k, v in options.items() if v not in (None, "")},
+    }
 
 
 MAILERS = {"default": _mailer_from_url(env("EMAIL_URL", default="consolemail://"))}

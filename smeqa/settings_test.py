@@ -9,8 +9,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DEBUG", "false")
 
-from .settings import *  # noqa: E402, F403
-from .settings import STORAGES  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import STORAGES
 
 ALLOWED_HOSTS = ["*"]
 DEMO_DATA_ALLOWED = True
@@ -18,7 +18,11 @@ SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; S303 not in prod
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Unstyled pages in browser tests otherwise: the manifest needs collectstatic.
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Tests run tasks in-process; tests marked `worker` start a real worker on this broker instead.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
+WHITENOISE_AUTOREFRESH = True  # serve from finders; no collectstatic in tests

@@ -37,7 +37,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Database and broker status: 200 when both answer, 503 naming the failing part."""
     checks = {"database": _check_database(), "broker": _check_broker()}
     healthy = all(value in {"ok", "not configured (tasks run in-process)"} for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
 
 
 def _check_database() -> str:

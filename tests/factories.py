@@ -5,7 +5,16 @@ import factory
 from django.db import transaction
 
 from hiring import services
-from hiring.models import ActionRole, Agency, Application, AuditEvent, HiringAction, Notice, Role, User
+from hiring.models import (
+    ActionRole,
+    Agency,
+    Application,
+    AuditEvent,
+    HiringAction,
+    Notice,
+    Role,
+    User,
+)
 from hiring.workflow import Actor, Phase, Status
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -31,7 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805 (factory_boy's signature)
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -112,7 +121,11 @@ def application_in(status: Status, **kwargs) -> Application:
     hr = hr_for(application.action)
     for step in PATH[status]:
         application = services.application_transition(
-            application_id=application.pk, to_status=step, actor=hr, actor_role=Actor.HR, reason="test"
+            application_id=application.pk,
+            to_status=step,
+            actor=hr,
+            actor_role=Actor.HR,
+            reason="test",
         )
     return application
 

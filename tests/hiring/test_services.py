@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from hiring import services
 from hiring.models import Application, AuditEvent, HiringAction, Notice, Role
@@ -12,13 +13,20 @@ from tests.factories import ApplicationFactory, HiringActionFactory, StaffFactor
 pytestmark = pytest.mark.django_db
 
 
-def test_submitting_records_the_application_its_audit_row_and_a_receipt_email(action, candidate, django_capture_on_commit_callbacks):
+def test_submitting_records_the_application_its_audit_row_and_a_receipt_email(
+    action, candidate, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         application = services.application_submit(action=action, candidate=candidate)
 
     assert application.status == Status.RECEIVED
     event = application.events.get()
-    assert (event.from_state, event.to_state, event.actor, event.actor_role) == ("", Status.RECEIVED, candidate, Actor.CANDIDATE)
+    assert (event.from_state, event.to_state, event.actor, event.actor_role) == (
+        "",
+        Status.RECEIVED,
+        candidate,
+        Actor.CANDIDATE,
+    )
     notice = application.notices.get()
     assert notice.delivery == Notice.Delivery.SENT
     assert len(mail.outbox) == 1
@@ -40,14 +48,21 @@ def test_transition_writes_one_audit_row_and_one_coded_notice(hr, action, django
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.application_transition(
-            application_id=application.pk, to_status=Status.MOVED_FORWARD, actor=hr, actor_role=Actor.HR, reason="Two SMEs agreed."
+            application_id=application.pk,
+            to_status=Status.MOVED_FORWARD,
+            actor=hr,
+            actor_role=Actor.HR,
+            reason="Two SMEs agreed.",
         )
 
     application.refresh_from_db()
     assert application.status == Status.MOVED_FORWARD
     event = application.events.latest("id")
     assert (event.from_state, event.to_state, event.actor, event.reason) == (
-        Status.IN_RESUME_REVIEW, Status.MOVED_FORWARD, hr, "Two SMEs agreed.",
+        Status.IN_RESUME_REVIEW,
+        Status.MOVED_FORWARD,
+        hr,
+        "Two SMEs agreed.",
     )
     assert event.notice.code == "ELSM"
     assert "ELSM" in mail.outbox[0].subject
@@ -73,13 +88,19 @@ def test_invalid_transition_is_refused_in_plain_words_and_nothing_changes(hr, ac
 def test_stale_form_is_refused_and_the_newer_change_survives(hr, action):
     application = ApplicationFactory(action=action)
     services.application_transition(
-        application_id=application.pk, to_status=Status.IN_RESUME_REVIEW, actor=hr, actor_role=Actor.HR,
+        application_id=application.pk,
+        to_status=Status.IN_RESUME_REVIEW,
+        actor=hr,
+        actor_role=Actor.HR,
         expected_status=Status.RECEIVED,
     )
     with pytest.raises(DomainError, match="changed since you loaded the page"):
         # The same form, posted a second time.
         services.application_transition(
-            application_id=application.pk, to_status=Status.IN_RESUME_REVIEW, actor=hr, actor_role=Actor.HR,
+            application_id=application.pk,
+            to_status=Status.IN_RESUME_REVIEW,
+            actor=hr,
+            actor_role=Actor.HR,
             expected_status=Status.RECEIVED,
         )
     assert application.events.count() == 2
@@ -87,9 +108,12 @@ def test_stale_form_is_refused_and_the_newer_change_survives(hr, action):
 
 def test_hr_of_another_agency_cannot_move_an_application(action, other_agency_hr):
     application = ApplicationFactory(action=action)
-    with pytest.raises(DomainError, match="Only the action’s hr specialist|Only the action's hr specialist"):
+    with pytest.raises(DomainError, match="hr specialist can do that"):
         services.application_transition(
-            application_id=application.pk, to_status=Status.IN_RESUME_REVIEW, actor=other_agency_hr, actor_role=Actor.HR
+            application_id=application.pk,
+            to_status=Status.IN_RESUME_REVIEW,
+            actor=other_agency_hr,
+            actor_role=Actor.HR,
         )
     application.refresh_from_db()
     assert application.status == Status.RECEIVED
@@ -100,9 +124,17 @@ def test_a_candidate_withdraws_only_their_own_application(action, candidate):
     theirs = ApplicationFactory(action=action)
     with pytest.raises(DomainError):
         services.application_transition(
-            application_id=theirs.pk, to_status=Status.WITHDRAWN, actor=candidate, actor_role=Actor.CANDIDATE
+            application_id=theirs.pk,
+            to_status=Status.WITHDRAWN,
+            actor=candidate,
+            actor_role=Actor.CANDIDATE,
         )
-    services.application_transition(application_id=mine.pk, to_status=Status.WITHDRAWN, actor=candidate, actor_role=Actor.CANDIDATE)
+    services.application_transition(
+        application_id=mine.pk,
+        to_status=Status.WITHDRAWN,
+        actor=candidate,
+        actor_role=Actor.CANDIDATE,
+    )
     assert Application.objects.get(pk=mine.pk).status == Status.WITHDRAWN
     assert Application.objects.get(pk=theirs.pk).status == Status.RECEIVED
 
@@ -111,27 +143,35 @@ def test_a_candidate_cannot_make_hr_moves(action, candidate):
     application = ApplicationFactory(action=action, candidate=candidate)
     with pytest.raises(DomainError):
         services.application_transition(
-            application_id=application.pk, to_status=Status.IN_RESUME_REVIEW, actor=candidate, actor_role=Actor.CANDIDATE
+            application_id=application.pk,
+            to_status=Status.IN_RESUME_REVIEW,
+            actor=candidate,
+            actor_role=Actor.CANDIDATE,
         )
 
 
 def test_a_rolled_back_transition_sends_no_email(hr, action, django_capture_on_commit_callbacks):
     application = ApplicationFactory(action=action)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            from django.db import transaction
-
-            with transaction.atomic():
-                services.application_transition(
-                    application_id=application.pk, to_status=Status.IN_RESUME_REVIEW, actor=hr, actor_role=Actor.HR
-                )
-                raise RuntimeError("the request failed after the service ran")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.application_transition(
+            application_id=application.pk,
+            to_status=Status.IN_RESUME_REVIEW,
+            actor=hr,
+            actor_role=Actor.HR,
+        )
+        raise RuntimeError("the request failed after the service ran")
     assert callbacks == []
     assert mail.outbox == []
     application.refresh_from_db()
     assert application.status == Status.RECEIVED
-    assert not Notice.objects.filter(application=application, event__to_state=Status.IN_RESUME_REVIEW).exists()
+    assert not Notice.objects.filter(
+        application=application, event__to_state=Status.IN_RESUME_REVIEW
+    ).exists()
 
 
 def test_every_status_can_be_reached_through_services_with_a_trail(hr, action):
@@ -157,12 +197,16 @@ def test_phase_advances_one_step_with_an_audit_row_and_refuses_stale_requests(hr
 def test_only_the_actions_hr_moves_its_phase(action, sme, other_agency_hr):
     for person in (sme, other_agency_hr):
         with pytest.raises(DomainError):
-            services.hiring_action_advance_phase(action_id=action.pk, actor=person, expected_phase=action.phase)
+            services.hiring_action_advance_phase(
+                action_id=action.pk, actor=person, expected_phase=action.phase
+            )
 
 
 def test_a_closed_action_has_no_next_phase(hr, action):
     for _ in range(4):
-        action = services.hiring_action_advance_phase(action_id=action.pk, actor=hr, expected_phase=action.phase)
+        action = services.hiring_action_advance_phase(
+            action_id=action.pk, actor=hr, expected_phase=action.phase
+        )
     assert action.phase == Phase.CLOSED
     with pytest.raises(DomainError, match="closed"):
         services.hiring_action_advance_phase(action_id=action.pk, actor=hr, expected_phase=Phase.CLOSED)
@@ -177,7 +221,12 @@ def test_hiring_manager_cannot_also_be_an_sme_on_the_same_action(hr, action, man
 def test_creating_an_action_makes_its_creator_hr():
     person = StaffFactory()
     action = services.hiring_action_create(
-        agency=person.agency, actor=person, title="Data Scientist", series="1560", grade="GS-14", duty_location="Denver, CO"
+        agency=person.agency,
+        actor=person,
+        title="Data Scientist",
+        series="1560",
+        grade="GS-14",
+        duty_location="Denver, CO",
     )
     assert action.phase == Phase.JOB_ANALYSIS
     assert action.roles.filter(user=person, role=Role.HR).exists()
@@ -186,4 +235,6 @@ def test_creating_an_action_makes_its_creator_hr():
 
 def test_only_hr_grants_roles(action, sme):
     with pytest.raises(DomainError):
-        services.action_role_grant(action=action, user=StaffFactory(agency=action.agency), role=Role.SME, actor=sme)
+        services.action_role_grant(
+            action=action, user=StaffFactory(agency=action.agency), role=Role.SME, actor=sme
+        )

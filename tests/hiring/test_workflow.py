@@ -33,7 +33,7 @@ def test_every_status_is_reachable_from_received():
     reached, frontier = {Status.RECEIVED}, [Status.RECEIVED]
     while frontier:
         current = frontier.pop()
-        for (frm, to) in APPLICATION_MOVES:
+        for frm, to in APPLICATION_MOVES:
             if frm == current and to not in reached:
                 reached.add(to)
                 frontier.append(to)
@@ -85,5 +85,10 @@ def test_only_hr_screens_eligibility():
 
 
 def test_hiring_manager_moves_are_selections_only():
-    manager_moves = {(frm, to) for (frm, to), move in APPLICATION_MOVES.items() if Actor.HIRING_MANAGER in move.actors}
-    assert manager_moves == {(Status.REFERRED, Status.SELECTED), (Status.REFERRED, Status.NOT_SELECTED)}
+    manager_moves = {
+        (frm, to) for (frm, to), move in APPLICATION_MOVES.items() if Actor.HIRING_MANAGER in move.actors
+    }
+    assert manager_moves == {
+        (Status.REFERRED, Status.SELECTED),
+        (Status.REFERRED, Status.NOT_SELECTED),
+    }

@@ -15,7 +15,7 @@ from hiring import services
 from hiring.models import Agency, HiringAction, Role, User
 from hiring.workflow import Actor, Phase, Status
 
-DEFAULT_PASSWORD = "smeqa-demo-2026"
+DEFAULT_PASSWORD = "smeqa-demo-2026"  # noqa: S105 (demo only; seed_demo refuses in production)
 DEMO_ACTION_TITLE = "Product Manager"
 
 # (email, name, on staff?)
@@ -30,39 +30,81 @@ STAFF = [
 CANDIDATE = ("candidate@demo.test", "Casey Nguyen")
 # Other applicants: they exist to fill the demo, and cannot sign in (unusable passwords).
 APPLICANTS = [
-    "Avery Johnson", "Blake Thompson", "Carmen Diaz", "Devon Walker", "Elena Petrova", "Farid Haddad",
-    "Grace O'Neill", "Hiro Tanaka", "Imani Brooks", "Jonah Feldman", "Keisha Moore",
+    "Avery Johnson",
+    "Blake Thompson",
+    "Carmen Diaz",
+    "Devon Walker",
+    "Elena Petrova",
+    "Farid Haddad",
+    "Grace O'Neill",
+    "Hiro Tanaka",
+    "Imani Brooks",
+    "Jonah Feldman",
+    "Keisha Moore",
 ]
 # Where each demo applicant ends up on the Product Manager action, by path through the workflow.
 PATH_TO = {
     "ineligible": [Status.INELIGIBLE],
     "dnmf": [Status.IN_RESUME_REVIEW, Status.DID_NOT_MOVE_FORWARD],
     "round1": [Status.IN_RESUME_REVIEW, Status.MOVED_FORWARD, Status.IN_ROUND_1],
-    "failed": [Status.IN_RESUME_REVIEW, Status.MOVED_FORWARD, Status.IN_ROUND_1, Status.FAILED_ASSESSMENT],
+    "failed": [
+        Status.IN_RESUME_REVIEW,
+        Status.MOVED_FORWARD,
+        Status.IN_ROUND_1,
+        Status.FAILED_ASSESSMENT,
+    ],
     "round2": [Status.IN_RESUME_REVIEW, Status.MOVED_FORWARD, Status.IN_ROUND_1, Status.IN_ROUND_2],
-    "qualified": [Status.IN_RESUME_REVIEW, Status.MOVED_FORWARD, Status.IN_ROUND_1, Status.IN_ROUND_2, Status.QUALIFIED],
+    "qualified": [
+        Status.IN_RESUME_REVIEW,
+        Status.MOVED_FORWARD,
+        Status.IN_ROUND_1,
+        Status.IN_ROUND_2,
+        Status.QUALIFIED,
+    ],
 }
-APPLICANT_PATHS = ["ineligible", "dnmf", "dnmf", "dnmf", "round1", "round1", "failed", "round2", "qualified", "qualified", "dnmf"]
+APPLICANT_PATHS = [
+    "ineligible",
+    "dnmf",
+    "dnmf",
+    "dnmf",
+    "round1",
+    "round1",
+    "failed",
+    "round2",
+    "qualified",
+    "qualified",
+    "dnmf",
+]
 
 
 class Command(BaseCommand):
-    help = "Create the demo sign-ins and hiring actions (idempotent). Refused where DEMO_DATA_ALLOWED is false."
+    help = (
+        "Create the demo sign-ins and hiring actions (idempotent). Refused where DEMO_DATA_ALLOWED is false."
+    )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEMO_DATA_ALLOWED:
-            raise CommandError("Demo data is not allowed here (DEMO_DATA_ALLOWED is false, as in production).")
+            raise CommandError(
+                "Demo data is not allowed here (DEMO_DATA_ALLOWED is false, as in production)."
+            )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         # Demo notices go to .test addresses: keep them out of the console and any real mailbox.
-        with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}):
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+        ):
             created = self._seed(password)
-        self.stdout.write(self.style.SUCCESS("Demo data created." if created else "Demo data already present."))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data created." if created else "Demo data already present.")
+        )
         self.stdout.write(f"Demo sign-ins (password: {password}):")
         for email, _ in [*STAFF, CANDIDATE]:
             self.stdout.write(f"  {email}")
 
     @transaction.atomic
     def _seed(self, password: str) -> bool:
-        agency, _ = Agency.objects.get_or_create(code="DEMO", defaults={"name": "Department of Demonstration"})
+        agency, _ = Agency.objects.get_or_create(
+            code="DEMO", defaults={"name": "Department of Demonstration"}
+        )
         people = {}
         for email, name in STAFF:
             people[email] = self._user(email, name, password, agency=agency)
@@ -71,11 +113,18 @@ class Command(BaseCommand):
             return False
         hr, manager = people["hr@demo.test"], people["manager@demo.test"]
         smes = [people[f"sme{i}@demo.test"] for i in range(1, 5)]
-        applicants = [self._user(f"applicant{i:02d}@demo.test", name, None, agency=None) for i, name in enumerate(APPLICANTS, 1)]
+        applicants = [
+            self._user(f"applicant{i:02d}@demo.test", name, None, agency=None)
+            for i, name in enumerate(APPLICANTS, 1)
+        ]
 
-        product = self._action(agency, hr, manager, smes, DEMO_ACTION_TITLE, "2210", "GS-13", "Washington, DC", 5)
+        product = self._action(
+            agency, hr, manager, smes, DEMO_ACTION_TITLE, "2210", "GS-13", "Washington, DC", 5
+        )
         product = self._advance(product, hr, to=Phase.ANNOUNCEMENT)
-        applications = [services.application_submit(action=product, candidate=c) for c in [candidate, *applicants]]
+        applications = [
+            services.application_submit(action=product, candidate=c) for c in [candidate, *applicants]
+        ]
         product = self._advance(product, hr, to=Phase.RESUME_REVIEW)
         self._walk(applications[0], hr, PATH_TO["round2"])
         for application, path in zip(applications[1:], APPLICANT_PATHS, strict=True):
@@ -105,7 +154,13 @@ class Command(BaseCommand):
 
     def _action(self, agency, hr, manager, smes, title, series, grade, location, vacancies) -> HiringAction:
         action = services.hiring_action_create(
-            agency=agency, actor=hr, title=title, series=series, grade=grade, duty_location=location, vacancies=vacancies
+            agency=agency,
+            actor=hr,
+            title=title,
+            series=series,
+            grade=grade,
+            duty_location=location,
+            vacancies=vacancies,
         )
         services.action_role_grant(action=action, user=manager, role=Role.HIRING_MANAGER, actor=hr)
         for sme in smes:
@@ -114,11 +169,17 @@ class Command(BaseCommand):
 
     def _advance(self, action: HiringAction, hr: User, *, to: Phase) -> HiringAction:
         while action.phase != to:
-            action = services.hiring_action_advance_phase(action_id=action.pk, actor=hr, expected_phase=action.phase)
+            action = services.hiring_action_advance_phase(
+                action_id=action.pk, actor=hr, expected_phase=action.phase
+            )
         return action
 
     def _walk(self, application, hr: User, statuses: list[Status]) -> None:
         for status in statuses:
             services.application_transition(
-                application_id=application.pk, to_status=status, actor=hr, actor_role=Actor.HR, reason="Demo data."
+                application_id=application.pk,
+                to_status=status,
+                actor=hr,
+                actor_role=Actor.HR,
+                reason="Demo data.",
             )

@@ -21,7 +21,10 @@ def phase_steps(action) -> list[dict]:
     """Each phase of `action` with its state: complete, current or upcoming."""
     current = PHASE_ORDER.index(action.phase)
     return [
-        {"label": phase.label, "state": "complete" if i < current else "current" if i == current else "upcoming"}
+        {
+            "label": phase.label,
+            "state": "complete" if i < current else "current" if i == current else "upcoming",
+        }
         for i, phase in enumerate(PHASE_ORDER)
     ]
 

@@ -1,0 +1,44 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from hiring.models import Application, HiringAction, Notice, User
+from hiring.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+DEMO_SIGN_INS = [
+    "hr@demo.test",
+    "sme1@demo.test",
+    "sme2@demo.test",
+    "sme3@demo.test",
+    "sme4@demo.test",
+    "manager@demo.test",
+    "candidate@demo.test",
+]
+
+
+def test_seed_demo_creates_every_sign_in_and_a_moving_action(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "a-demo-password-for-tests")
+    call_command("seed_demo")
+    for email in DEMO_SIGN_INS:
+        assert authenticate(username=email, password="a-demo-password-for-tests") is not None, email
+    product = HiringAction.objects.get(title="Product Manager")
+    statuses = set(Application.objects.filter(action=product).values_list("status", flat=True))
+    assert {Status.INELIGIBLE, Status.DID_NOT_MOVE_FORWARD, Status.IN_ROUND_2, Status.QUALIFIED} <= statuses
+    mine = Application.objects.get(candidate__email="candidate@demo.test")
+    assert Notice.objects.filter(application=mine).count() == 5
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo")
+    counts = (User.objects.count(), Application.objects.count(), Notice.objects.count())
+    call_command("seed_demo")
+    assert (User.objects.count(), Application.objects.count(), Notice.objects.count()) == counts
+
+
+def test_seed_demo_refuses_where_demo_data_is_not_allowed():
+    with override_settings(DEMO_DATA_ALLOWED=False), pytest.raises(CommandError, match="not allowed"):
+        call_command("seed_demo")
+    assert not User.objects.filter(email__endswith="@demo.test").exists()

@@ -1,0 +1,35 @@
+import socket
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from smeqa.celery import app
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    if settings.BROKER_URL:
+        assert body["broker"] == "ok"
+    else:
+        assert body["broker"] == "not configured (tasks run in-process)"
+
+
+def test_healthz_names_the_broker_when_it_is_down(client):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    previous = app.conf.broker_url
+    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    try:
+        with override_settings(BROKER_URL=app.conf.broker_url):
+            response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = previous
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "unavailable"}
