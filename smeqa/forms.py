@@ -2,8 +2,8 @@
 templates/django/forms/; page templates render `{{ form }}` or `{{ field.as_field_group }}`."""
 
 from django import forms
-from django.forms.widgets import Input
 from django.forms.renderers import TemplatesSetting
+from django.forms.widgets import Input
 
 WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
     (forms.CheckboxSelectMultiple, "usa-checkbox__input"),

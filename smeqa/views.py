@@ -59,7 +59,7 @@ def _check_broker() -> str:
     from smeqa.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception as exc:  # report, don't raise
         logger.warning("healthz: broker unavailable: %s", exc)

@@ -4,8 +4,6 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from smeqa.celery import app
-
 pytestmark = pytest.mark.django_db
 
 
@@ -24,12 +22,7 @@ def test_healthz_names_the_broker_when_it_is_down(client):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    previous = app.conf.broker_url
-    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
-    try:
-        with override_settings(BROKER_URL=app.conf.broker_url):
-            response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = previous
+    with override_settings(BROKER_URL=f"redis://127.0.0.1:{port}/0"):
+        response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "ok", "broker": "unavailable"}

@@ -1,0 +1,119 @@
+"""Each demo role signs in through Chromium and finds its own work; every page passes axe."""
+
+import re
+
+import pytest
+
+from hiring.models import Application
+from hiring.workflow import Status
+
+from .conftest import check_page, sign_in, sign_out
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_sign_in_page_and_a_wrong_password(page, demo):
+    page.goto("/accounts/login/")
+    check_page(page, "login")
+    sign_in(page, "hr@demo.test", "not the password")
+    assert page.get_by_text("do not match an account").is_visible()
+    check_page(page, "login-error")
+
+
+def test_hr_sees_their_actions_and_moves_an_application(page, demo):
+    sign_in(page, "hr@demo.test")
+    assert page.get_by_role("heading", name="HR workspace").is_visible()
+    check_page(page, "hr-home")
+
+    page.get_by_role("link", name="Product Manager").click()
+    assert page.get_by_role("heading", name="Product Manager", level=1).is_visible()
+    assert page.locator(".usa-step-indicator__segment--current").inner_text().startswith("Assessments")
+    check_page(page, "hr-action")
+
+    page.get_by_role("link", name="Keisha Moore").click()  # did not move forward: final outcome
+    assert page.get_by_text("nothing more HR can change").is_visible()
+    page.go_back()
+    page.get_by_role("link", name="Avery Johnson").click()  # ineligible: HR can reconsider
+    check_page(page, "hr-application")
+
+    page.get_by_role("button", name="Change status and notify candidate").click()
+    assert page.get_by_text("Nothing was saved").is_visible()
+    check_page(page, "hr-application-error")
+
+    page.get_by_label("New status").select_option(label="Application received")
+    page.get_by_label("Reason").fill("Resume was attached after all; screening mistake corrected.")
+    page.get_by_role("button", name="Change status and notify candidate").click()
+    assert page.get_by_text("The candidate was notified").is_visible()
+    assert page.get_by_text("screening mistake corrected").is_visible()
+    application = Application.objects.get(candidate__email="applicant01@demo.test")
+    assert application.status == Status.RECEIVED
+
+
+def test_sme_sees_the_actions_they_serve_on(page, demo):
+    sign_in(page, "sme1@demo.test")
+    assert page.get_by_role("heading", name="My reviews").is_visible()
+    rows = page.locator("tbody tr")
+    assert rows.count() == 2
+    assert page.get_by_text("Conduct and score your interviews.").is_visible()
+    check_page(page, "sme-home")
+    page.goto("/hr/")
+    assert page.get_by_role("heading", name="You don’t have access to this").is_visible()
+    check_page(page, "403")
+
+
+def test_hiring_manager_sees_their_actions(page, demo):
+    sign_in(page, "manager@demo.test")
+    assert page.get_by_role("heading", name="My certificates").is_visible()
+    assert page.get_by_text("Product Manager").is_visible()
+    check_page(page, "manager-home")
+
+
+def test_candidate_follows_their_application_and_withdraws(page, demo):
+    sign_in(page, "candidate@demo.test")
+    assert page.get_by_role("heading", name="My applications").is_visible()
+    check_page(page, "candidate-home")
+
+    page.get_by_role("link", name=re.compile("See details")).click()
+    assert page.get_by_role("heading", name="Your application is: In interview round 2").is_visible()
+    timeline = page.locator(".timeline__item h3").all_inner_texts()
+    assert timeline[0].startswith("We received your application")
+    assert "You moved forward for Product Manager (ELSM)" in timeline
+    check_page(page, "candidate-status")
+
+    page.get_by_role("link", name="Withdraw this application").click()
+    page.get_by_role("button", name="Withdraw application").click()
+    assert page.get_by_text("Check the box to confirm").first.is_visible()
+    check_page(page, "candidate-withdraw-error")
+    page.locator("label[for=id_confirm]").click()  # USWDS draws the box on the label
+    page.get_by_role("button", name="Withdraw application").click()
+    assert page.get_by_role("heading", name="Your application is: Withdrawn").is_visible()
+    assert page.locator(".timeline__item h3").last.inner_text().endswith("is withdrawn")
+
+
+def test_a_candidate_cannot_open_someone_elses_application(page, demo):
+    other = Application.objects.exclude(candidate__email="candidate@demo.test").first()
+    sign_in(page, "candidate@demo.test")
+    response = page.goto(f"/applications/{other.pk}/")
+    assert response.status == 404
+    assert page.get_by_role("heading", name="We can’t find that page").is_visible()
+    check_page(page, "404")
+    sign_out(page)
+
+
+def test_hr_change_reaches_the_candidate(page, demo, browser, live_server):
+    mine = Application.objects.get(candidate__email="candidate@demo.test")
+    sign_in(page, "hr@demo.test")
+    page.goto(f"/hr/actions/{mine.action_id}/applications/{mine.pk}/")
+    page.get_by_label("New status").select_option(label="Qualified")
+    page.get_by_label("Reason").fill("Round 2 score sheet accepted: 2.")
+    page.get_by_role("button", name="Change status and notify candidate").click()
+    assert page.get_by_text("The candidate was notified").is_visible()
+
+    context = browser.new_context(base_url=live_server.url)
+    candidate_page = context.new_page()
+    sign_in(candidate_page, "candidate@demo.test")
+    candidate_page.goto(f"/applications/{mine.pk}/")
+    assert candidate_page.get_by_role("heading", name="Your application is: Qualified").is_visible()
+    assert candidate_page.get_by_text("You are qualified for Product Manager").is_visible()
+    assert "Round 2 score sheet" not in candidate_page.content()
+    context.close()
