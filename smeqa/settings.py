@@ -147,7 +147,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Celery ------------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly in-process (make run needs no services).
 BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
-CELERY_BROKER_URL = BROKER_URL or "memory://"
+CELERY_BROKER_URL = BROKER_URL or "memory://localhost/"  # unused while eager; a host keeps kombu quiet
 CELERY_TASK_ALWAYS_EAGER = not BROKER_URL
 # In-process mode must not turn a mail outage into a failed page; the notice stays queued and the
 # periodic resend picks it up.

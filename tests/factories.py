@@ -8,6 +8,7 @@ from hiring import services
 from hiring.models import (
     ActionRole,
     Agency,
+    AgencyRole,
     Application,
     AuditEvent,
     HiringAction,
@@ -56,10 +57,20 @@ class HiringActionFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     title = factory.Sequence(lambda n: f"IT Specialist {n}")
     series = "2210"
-    grade = "GS-13"
-    duty_location = "Washington, DC"
+    grades = factory.LazyFunction(lambda: [13])
+    full_performance_level = 13
+    duty_locations = factory.LazyFunction(lambda: ["Washington, DC"])
     vacancies = 3
     phase = Phase.ANNOUNCEMENT
+
+
+class AgencyRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgencyRole
+
+    agency = factory.SubFactory(AgencyFactory)
+    user = factory.SubFactory(StaffFactory, agency=factory.SelfAttribute("..agency"))
+    role = AgencyRole.Kind.HR
 
 
 class ActionRoleFactory(factory.django.DjangoModelFactory):

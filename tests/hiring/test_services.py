@@ -2,13 +2,20 @@
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from hiring import services
 from hiring.models import Application, AuditEvent, HiringAction, Notice, Role
 from hiring.workflow import Actor, Phase, Status
 from smeqa.errors import DomainError
-from tests.factories import ApplicationFactory, HiringActionFactory, StaffFactory, application_in
+from tests.factories import (
+    AgencyRoleFactory,
+    ApplicationFactory,
+    HiringActionFactory,
+    StaffFactory,
+    application_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -219,18 +226,42 @@ def test_hiring_manager_cannot_also_be_an_sme_on_the_same_action(hr, action, man
 
 
 def test_creating_an_action_makes_its_creator_hr():
-    person = StaffFactory()
+    person = AgencyRoleFactory().user
     action = services.hiring_action_create(
         agency=person.agency,
         actor=person,
         title="Data Scientist",
         series="1560",
-        grade="GS-14",
-        duty_location="Denver, CO",
+        grades=[13, 14],
+        full_performance_level=14,
+        duty_locations=["Denver, CO"],
     )
     assert action.phase == Phase.JOB_ANALYSIS
+    assert action.grade == "GS-13/14"
     assert action.roles.filter(user=person, role=Role.HR).exists()
     assert action.events.filter(subject="hiring_action", to_state=Phase.JOB_ANALYSIS).exists()
+
+
+def test_only_agency_hr_creates_actions_and_bad_settings_are_named(action):
+    outsider = StaffFactory()
+    with pytest.raises(DomainError, match="Only HR specialists of"):
+        services.hiring_action_create(
+            agency=outsider.agency, actor=outsider, title="X", series="2210", grades=[13],
+            full_performance_level=13, duty_locations=["Denver, CO"],
+        )  # fmt: skip
+    person = AgencyRoleFactory().user
+    with pytest.raises(ValidationError) as invalid:
+        services.hiring_action_create(
+            agency=person.agency, actor=person, title="X", series="22", grades=[14],
+            full_performance_level=13, duty_locations=[], well_qualified_min=100,
+        )  # fmt: skip
+    assert set(invalid.value.message_dict) == {
+        "series",
+        "full_performance_level",
+        "duty_locations",
+        "qualified_min",
+    }
+    assert not HiringAction.objects.filter(title="X").exists()
 
 
 def test_only_hr_grants_roles(action, sme):

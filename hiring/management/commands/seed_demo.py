@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from hiring import services
-from hiring.models import Agency, HiringAction, Role, User
+from hiring.models import Agency, AgencyRole, HiringAction, Role, User
 from hiring.workflow import Actor, Phase, Status
 
 DEFAULT_PASSWORD = "smeqa-demo-2026"  # noqa: S105 (demo only; seed_demo refuses in production)
@@ -112,6 +112,7 @@ class Command(BaseCommand):
         if HiringAction.objects.filter(agency=agency, title=DEMO_ACTION_TITLE).exists():
             return False
         hr, manager = people["hr@demo.test"], people["manager@demo.test"]
+        AgencyRole.objects.get_or_create(agency=agency, user=hr, role=AgencyRole.Kind.HR)
         smes = [people[f"sme{i}@demo.test"] for i in range(1, 5)]
         applicants = [
             self._user(f"applicant{i:02d}@demo.test", name, None, agency=None)
@@ -158,8 +159,9 @@ class Command(BaseCommand):
             actor=hr,
             title=title,
             series=series,
-            grade=grade,
-            duty_location=location,
+            grades=[int(grade.removeprefix("GS-"))],
+            full_performance_level=int(grade.removeprefix("GS-")),
+            duty_locations=[location],
             vacancies=vacancies,
         )
         services.action_role_grant(action=action, user=manager, role=Role.HIRING_MANAGER, actor=hr)

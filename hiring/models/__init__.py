@@ -1,0 +1,34 @@
+"""hiring's models, by sub-domain; import them from here."""
+
+from .actions import SCALE_LEVELS, AppointmentType, HiringAction, ProficiencyScale, WorkArrangement
+from .announcements import Announcement
+from .applications import Application, ApplicationDocument, ApplicationDraft, PreferenceClaim, Source
+from .audit import AuditEvent, Notice
+from .job_analysis import Comment, Competency, InterviewQuestion, JobAnalysisVersion
+from .people import ActionRole, Agency, AgencyRole, Role, User, UserManager
+
+__all__ = [
+    "SCALE_LEVELS",
+    "ActionRole",
+    "Agency",
+    "AgencyRole",
+    "Announcement",
+    "Application",
+    "ApplicationDocument",
+    "ApplicationDraft",
+    "AppointmentType",
+    "AuditEvent",
+    "Comment",
+    "Competency",
+    "HiringAction",
+    "InterviewQuestion",
+    "JobAnalysisVersion",
+    "Notice",
+    "PreferenceClaim",
+    "ProficiencyScale",
+    "Role",
+    "Source",
+    "User",
+    "UserManager",
+    "WorkArrangement",
+]

@@ -1,0 +1,85 @@
+"""The case-file trail: audit events and candidate notices."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from ..workflow import Actor, NoticeCode, Phase, Status
+from .actions import HiringAction
+from .applications import Application
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, from which state to which, and why. Written in the same
+    transaction as the change; never edited."""
+
+    class Subject(models.TextChoices):
+        APPLICATION = "application", "Application"
+        HIRING_ACTION = "hiring_action", "Hiring action"
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20, choices=Actor)
+    subject = models.CharField(max_length=20, choices=Subject)
+    action = models.ForeignKey(HiringAction, on_delete=models.PROTECT, related_name="events")
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    from_state = models.CharField(max_length=30)
+    to_state = models.CharField(max_length=30)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["application", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.from_state} → {self.to_state} by {self.actor or self.actor_role}"
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_state)
+
+    def _label(self, state: str) -> str:
+        choices = Status if self.subject == self.Subject.APPLICATION else Phase
+        return choices(state).label if state in choices.values else state
+
+
+class Notice(models.Model):
+    """A message to a candidate: shown on their status page and sent by email exactly once.
+
+    `key` travels with the email (Message-ID) and is what makes a redelivered task harmless.
+    """
+
+    class Delivery(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, will retry"
+        NO_ADDRESS = "no_address", "Not emailed: imported applicant, notified by USA Staffing"
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="notices")
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="notice")
+    code = models.CharField(max_length=4, choices=NoticeCode, blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    delivery = models.CharField(max_length=10, choices=Delivery, default=Delivery.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["delivery", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,104 @@
+"""Hiring actions: creating them, granting roles, moving phases."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from smeqa.errors import DomainError
+
+from ..models import ActionRole, Agency, AgencyRole, AuditEvent, HiringAction, Role, User
+from ..workflow import Actor, Phase, next_phase
+
+# The settings HR sets when creating an action (the rest default from the model).
+ACTION_FIELDS = frozenset(
+    {
+        "title", "official_title", "series", "pay_plan", "grades", "full_performance_level", "duty_locations",
+        "work_arrangement", "vacancies", "appointment_type", "scientific_professional", "proficiency_scale",
+        "resume_page_limit", "recency_years", "specialized_experience", "best_qualified_min",
+        "well_qualified_min", "qualified_min",
+    }
+)  # fmt: skip
+
+
+@transaction.atomic
+def hiring_action_create(*, agency: Agency, actor: User, **fields) -> HiringAction:
+    """Create a hiring action in the job-analysis phase (agency HR only); its creator becomes its HR.
+
+    Writes the action, the creator's HR role and an audit row.
+    """
+    if not AgencyRole.objects.filter(agency=agency, user=actor, role=AgencyRole.Kind.HR).exists():
+        raise DomainError(f"Only HR specialists of {agency} can create its hiring actions.")
+    unknown = set(fields) - ACTION_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown hiring action fields: {sorted(unknown)}")
+    action = HiringAction(agency=agency, **fields)
+    action.full_clean()
+    action.save()
+    _role_grant(action=action, user=actor, role=Role.HR)
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_role=Actor.HR,
+        subject=AuditEvent.Subject.HIRING_ACTION,
+        action=action,
+        from_state="",
+        to_state=action.phase,
+        reason="Hiring action created.",
+    )
+    return action
+
+
+@transaction.atomic
+def action_role_grant(*, action: HiringAction, user: User, role: Role, actor: User) -> ActionRole:
+    """Give `user` a role on `action` (HR only). Writes the role and an audit row."""
+    require_role(action=action, user=actor, role=Role.HR)
+    return _role_grant(action=action, user=user, role=role)
+
+
+def _role_grant(*, action: HiringAction, user: User, role: Role) -> ActionRole:
+    held = set(ActionRole.objects.filter(action=action, user=user).values_list("role", flat=True))
+    # SMEs must not be the selecting officials, and a hiring manager does not serve as an SME
+    # (OPM Sept 2019 memo; SMEQA roles.md; domain-research rules 49-50).
+    if {role, *held} >= {Role.SME, Role.HIRING_MANAGER}:
+        raise DomainError(
+            f"{user} cannot be both a subject matter expert and the hiring manager on one action."
+        )
+    if role in {Role.HIRING_MANAGER, Role.HR} and user.agency_id is None:
+        raise DomainError(f"{user} is not on an agency's staff, so cannot be {role.label.lower()}.")
+    role_row, _ = ActionRole.objects.get_or_create(action=action, user=user, role=role)
+    return role_row
+
+
+def require_role(*, action: HiringAction, user: User, role: Role) -> None:
+    if not ActionRole.objects.filter(action=action, user=user, role=role).exists():
+        raise DomainError(f"Only the action's {role.label.lower()} can do that.")
+
+
+@transaction.atomic
+def hiring_action_advance_phase(*, action_id: int, actor: User, expected_phase: str) -> HiringAction:
+    """Move a hiring action to its next phase (HR only).
+
+    Locks the action, refuses a stale request, writes an audit row.
+    """
+    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    require_role(action=action, user=actor, role=Role.HR)
+    if action.phase != expected_phase:
+        raise DomainError(
+            f"This action moved to {action.get_phase_display()} since you loaded the page; nothing was changed."
+        )
+    target = next_phase(action.phase)
+    if target is None:
+        raise DomainError("This action is closed; it has no next phase.")
+    previous = action.phase
+    action.phase = target
+    action.phase_changed_at = timezone.now()
+    action.full_clean()
+    action.save(update_fields=["phase", "phase_changed_at"])
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_role=Actor.HR,
+        subject=AuditEvent.Subject.HIRING_ACTION,
+        action=action,
+        from_state=previous,
+        to_state=target,
+        reason=f"Moved to {Phase(target).label}.",
+    )
+    return action

@@ -1,0 +1,126 @@
+"""Applications: submitting and moving them through the status table, with audit rows and notices."""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from smeqa.errors import DomainError
+
+from ..models import Application, AuditEvent, HiringAction, Notice, Role, User
+from ..workflow import Actor, Phase, Status, allowed_moves, move_for
+from .actions import require_role
+
+
+@transaction.atomic
+def application_submit(*, action: HiringAction, candidate: User) -> Application:
+    """Record a candidate's application while the announcement is open.
+
+    Writes the application, an audit row and the receipt notice (emailed after commit).
+    """
+    action = HiringAction.objects.select_for_update().get(pk=action.pk)
+    if action.phase != Phase.ANNOUNCEMENT:
+        raise DomainError("This hiring action is not accepting applications.")
+    if Application.objects.filter(action=action, candidate=candidate).exists():
+        raise DomainError("You have already applied to this hiring action.")
+    application = Application(action=action, candidate=candidate, applicant_name=candidate.full_name)
+    application.full_clean()
+    application.save()
+    _record(
+        application=application,
+        actor=candidate,
+        actor_role=Actor.CANDIDATE,
+        from_state="",
+        reason="",
+    )
+    return application
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    application_id: int,
+    to_status: str,
+    actor: User | None,
+    actor_role: Actor,
+    reason: str = "",
+    expected_status: str | None = None,
+) -> Application:
+    """Move an application to `to_status` if the transition table allows it for `actor_role`.
+
+    Locks the row; refuses a stale form (`expected_status` no longer current); writes an audit row and
+    a candidate notice, and emails the notice after commit.
+    """
+    application = Application.objects.select_for_update().select_related("action").get(pk=application_id)
+    _require_actor(application=application, actor=actor, actor_role=actor_role)
+    current = Status(application.status)
+    if expected_status is not None and expected_status != current:
+        raise DomainError(
+            f"This application changed since you loaded the page: it is now “{current.label}”. Nothing was changed."
+        )
+    move = move_for(current, to_status)
+    if move is None or actor_role not in move.actors:
+        allowed = ", ".join(f"“{s.label}”" for s in allowed_moves(current, actor_role)) or "nothing"
+        raise DomainError(
+            f"An application that is “{current.label}” cannot become “{Status(to_status).label}”. "
+            f"From here it can become: {allowed}.",
+            field="to_status",
+        )
+    application.status = to_status
+    application.status_changed_at = timezone.now()
+    application.full_clean()
+    application.save(update_fields=["status", "status_changed_at"])
+    _record(
+        application=application,
+        actor=actor,
+        actor_role=actor_role,
+        from_state=current,
+        reason=reason,
+    )
+    return application
+
+
+def _require_actor(*, application: Application, actor: User | None, actor_role: Actor) -> None:
+    """Defence in depth: the view already scoped the lookup; the service checks the role again."""
+    if actor_role == Actor.SYSTEM:
+        return
+    if actor is None:
+        raise DomainError("A person must be named for this change.")
+    if actor_role == Actor.CANDIDATE and application.candidate_id != actor.pk:
+        raise DomainError("Only the candidate can withdraw their own application.")
+    role = {Actor.HR: Role.HR, Actor.HIRING_MANAGER: Role.HIRING_MANAGER}.get(actor_role)
+    if role is not None:
+        require_role(action=application.action, user=actor, role=role)
+
+
+def _record(
+    *, application: Application, actor: User | None, actor_role: Actor, from_state: str, reason: str
+) -> None:
+    event = AuditEvent.objects.create(
+        actor=actor,
+        actor_role=actor_role,
+        subject=AuditEvent.Subject.APPLICATION,
+        action_id=application.action_id,
+        application=application,
+        from_state=from_state,
+        to_state=application.status,
+        reason=reason,
+    )
+    move = move_for(from_state, application.status) if from_state else None
+    code = move.notice_code if move and move.notice_code else ""
+    context = {
+        "application": application,
+        "action": application.action,
+        "candidate": application.candidate,
+        "code": code,
+    }
+    status = application.status
+    notice = Notice.objects.create(
+        application=application,
+        event=event,
+        code=code,
+        subject=render_to_string(f"hiring/notices/{status}_subject.txt", context).strip(),
+        body=render_to_string(f"hiring/notices/{status}.txt", context).strip(),
+    )
+    from ..tasks import notice_send  # tasks import services; import here to avoid a cycle
+
+    transaction.on_commit(lambda: notice_send.delay(notice.pk))
