@@ -38,9 +38,9 @@ class ApplicationTransitionForm(forms.Form):
     )
     expected_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
-    def __init__(self, *args, current_status: str, **kwargs) -> None:
+    def __init__(self, *args, current_status: str, phase: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.allowed = [(s.value, s.label) for s in allowed_moves(current_status, Actor.HR)]
+        self.allowed = [(s.value, s.label) for s in allowed_moves(current_status, Actor.HR, phase)]
         self.fields["to_status"].widget.choices = self.allowed
         self.fields["expected_status"].initial = current_status
 

@@ -60,7 +60,9 @@ def hr_action_advance_phase(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def hr_application_detail(request: HttpRequest, action_pk: int, pk: int) -> HttpResponse:
     application = selectors.application_for_hr(user=request.user, action_pk=action_pk, pk=pk)
-    form = ApplicationTransitionForm(request.POST or None, current_status=application.status)
+    form = ApplicationTransitionForm(
+        request.POST or None, current_status=application.status, phase=application.action.phase
+    )
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_transition(

@@ -116,9 +116,38 @@ for _status in Status:
         APPLICATION_MOVES[(_status, S.WITHDRAWN)] = Move(frozenset({Actor.CANDIDATE, Actor.HR}))
 
 
-def allowed_moves(status: str, actor: Actor) -> list[Status]:
-    """The statuses `actor` may move an application to from `status`, in table order."""
-    return [to for (frm, to), move in APPLICATION_MOVES.items() if frm == status and actor in move.actors]
+# The phase an action must be in for an application to enter a status: SMEQA's hurdles run in order
+# (resume review, then assessments, then the certificate; SMEQA principles, DEOH pp. 5-23-5-24).
+STATUS_PHASES: dict[Status, frozenset[Phase]] = {
+    S.INELIGIBLE: frozenset({Phase.ANNOUNCEMENT, Phase.RESUME_REVIEW}),
+    S.RECEIVED: frozenset({Phase.ANNOUNCEMENT, Phase.RESUME_REVIEW}),
+    S.IN_RESUME_REVIEW: frozenset({Phase.RESUME_REVIEW}),
+    S.MOVED_FORWARD: frozenset({Phase.RESUME_REVIEW, Phase.ASSESSMENTS}),
+    S.DID_NOT_MOVE_FORWARD: frozenset({Phase.RESUME_REVIEW, Phase.ASSESSMENTS}),
+    S.IN_ROUND_1: frozenset({Phase.ASSESSMENTS}),
+    S.IN_ROUND_2: frozenset({Phase.ASSESSMENTS}),
+    S.FAILED_ASSESSMENT: frozenset({Phase.ASSESSMENTS}),
+    S.QUALIFIED: frozenset({Phase.ASSESSMENTS, Phase.CERTIFICATE}),
+    S.REFERRED: frozenset({Phase.CERTIFICATE, Phase.CLOSED}),
+    S.NOT_REFERRED: frozenset({Phase.CERTIFICATE, Phase.CLOSED}),
+    S.SELECTED: frozenset({Phase.CERTIFICATE, Phase.CLOSED}),
+    S.NOT_SELECTED: frozenset({Phase.CERTIFICATE, Phase.CLOSED}),
+}
+
+
+def phase_allows(status: str, phase: str) -> bool:
+    """Whether an application may enter `status` while its action is in `phase` (withdrawal: always)."""
+    phases = STATUS_PHASES.get(Status(status))
+    return phases is None or Phase(phase) in phases
+
+
+def allowed_moves(status: str, actor: Actor, phase: str | None = None) -> list[Status]:
+    """The statuses `actor` may move an application to from `status` (in `phase`, if given)."""
+    return [
+        to
+        for (frm, to), move in APPLICATION_MOVES.items()
+        if frm == status and actor in move.actors and (phase is None or phase_allows(to, phase))
+    ]
 
 
 def move_for(from_status: str, to_status: str) -> Move | None:

@@ -1,14 +1,18 @@
 """factory_boy factories for every model. Statuses other than the default are reached through the
 services (see `application_in`), never by writing the status column."""
 
+from datetime import timedelta
+
 import factory
 from django.db import transaction
+from django.utils import timezone
 
 from hiring import services
 from hiring.models import (
     ActionRole,
     Agency,
     AgencyRole,
+    Announcement,
     Application,
     AuditEvent,
     HiringAction,
@@ -16,7 +20,7 @@ from hiring.models import (
     Role,
     User,
 )
-from hiring.workflow import Actor, Phase, Status
+from hiring.workflow import Actor, Phase, Status, phase_allows
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -53,6 +57,7 @@ class StaffFactory(UserFactory):
 class HiringActionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = HiringAction
+        skip_postgeneration_save = True
 
     agency = factory.SubFactory(AgencyFactory)
     title = factory.Sequence(lambda n: f"IT Specialist {n}")
@@ -62,6 +67,31 @@ class HiringActionFactory(factory.django.DjangoModelFactory):
     duty_locations = factory.LazyFunction(lambda: ["Washington, DC"])
     vacancies = 3
     phase = Phase.ANNOUNCEMENT
+    specialized_experience = "52 weeks at GS-12 doing this work."
+    job_analysis_finalized_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def announcement(obj, create, extracted, **kwargs):
+        """Actions taking applications have a published announcement, open until a month from now."""
+        if create and obj.phase == Phase.ANNOUNCEMENT and extracted is not False:
+            AnnouncementFactory(action=obj, **kwargs)
+
+
+class AnnouncementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Announcement
+
+    number = factory.Sequence(lambda n: f"TEST-2026-{n:05d}")
+    state = Announcement.State.PUBLISHED
+    summary = "We are hiring."
+    duties = "Do the work."
+    qualifications = "The competencies."
+    evaluation = "Subject matter experts evaluate every application."
+    page_limit_statement = "Reviewers read the first 2 pages."
+    categories_statement = "Best Qualified: 100; Well Qualified: 85; Qualified: 70."
+    sharing_notice = "You may opt in to sharing."
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
 
 
 class AgencyRoleFactory(factory.django.DjangoModelFactory):
@@ -131,6 +161,11 @@ def application_in(status: Status, **kwargs) -> Application:
     application = ApplicationFactory(**kwargs)
     hr = hr_for(application.action)
     for step in PATH[status]:
+        action = application.action
+        while not phase_allows(step, action.phase):
+            action = services.hiring_action_advance_phase(
+                action_id=action.pk, actor=hr, expected_phase=action.phase
+            )
         application = services.application_transition(
             application_id=application.pk,
             to_status=step,
@@ -160,3 +195,10 @@ PATH: dict[Status, list[Status]] = {
     S.NOT_SELECTED: [*_QUALIFIED, S.REFERRED, S.NOT_SELECTED],
     S.WITHDRAWN: [S.WITHDRAWN],
 }
+
+
+def start_resume_review(action: HiringAction) -> HiringAction:
+    """Close intake and move `action` to resume review, as HR would."""
+    return services.hiring_action_advance_phase(
+        action_id=action.pk, actor=hr_for(action), expected_phase=Phase.ANNOUNCEMENT
+    )

@@ -43,7 +43,9 @@ class Application(models.Model):
     citizenship_attested = models.BooleanField(default=False)
     preference_claim = models.CharField(max_length=3, choices=PreferenceClaim, default=PreferenceClaim.NONE)
     sharing_opt_in = models.BooleanField(
-        null=True, blank=True, help_text="Opted in to sharing with other agencies (5 U.S.C. 3319(c)); empty if not asked."
+        null=True,
+        blank=True,
+        help_text="Opted in to sharing with other agencies (5 U.S.C. 3319(c)); empty if not asked.",
     )
     resume_pages = models.PositiveSmallIntegerField(null=True, blank=True)
     source = models.CharField(max_length=12, choices=Source, default=Source.SMEQA)

@@ -18,6 +18,8 @@ class AuditEvent(models.Model):
     class Subject(models.TextChoices):
         APPLICATION = "application", "Application"
         HIRING_ACTION = "hiring_action", "Hiring action"
+        JOB_ANALYSIS = "job_analysis", "Job analysis"
+        ANNOUNCEMENT = "announcement", "Announcement"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -49,8 +51,10 @@ class AuditEvent(models.Model):
         return self._label(self.to_state)
 
     def _label(self, state: str) -> str:
-        choices = Status if self.subject == self.Subject.APPLICATION else Phase
-        return choices(state).label if state in choices.values else state
+        choices = {self.Subject.APPLICATION: Status, self.Subject.HIRING_ACTION: Phase}.get(self.subject)
+        if choices is not None and state in choices.values:
+            return choices(state).label
+        return state.capitalize()
 
 
 class Notice(models.Model):

@@ -5,16 +5,39 @@ Import services from this package: `from hiring import services; services.applic
 """
 
 from .actions import action_role_grant, hiring_action_advance_phase, hiring_action_create, require_role
+from .announcements import accepting, announcement_draft, announcement_publish, announcement_update
 from .applications import application_submit, application_transition
+from .job_analysis import (
+    comment_add,
+    competency_delete,
+    competency_save,
+    job_analysis_check,
+    job_analysis_finalize,
+    job_analysis_revise,
+    question_delete,
+    question_save,
+)
 from .notices import NoticeDeliveryFailed, notice_deliver
 
 __all__ = [
     "NoticeDeliveryFailed",
+    "accepting",
     "action_role_grant",
+    "announcement_draft",
+    "announcement_publish",
+    "announcement_update",
     "application_submit",
     "application_transition",
+    "comment_add",
+    "competency_delete",
+    "competency_save",
     "hiring_action_advance_phase",
     "hiring_action_create",
+    "job_analysis_check",
+    "job_analysis_finalize",
+    "job_analysis_revise",
     "notice_deliver",
+    "question_delete",
+    "question_save",
     "require_role",
 ]

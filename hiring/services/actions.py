@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from smeqa.errors import DomainError
 
-from ..models import ActionRole, Agency, AgencyRole, AuditEvent, HiringAction, Role, User
+from ..models import ActionRole, Agency, AgencyRole, Announcement, AuditEvent, HiringAction, Role, User
 from ..workflow import Actor, Phase, next_phase
 
 # The settings HR sets when creating an action (the rest default from the model).
@@ -50,7 +50,17 @@ def hiring_action_create(*, agency: Agency, actor: User, **fields) -> HiringActi
 def action_role_grant(*, action: HiringAction, user: User, role: Role, actor: User) -> ActionRole:
     """Give `user` a role on `action` (HR only). Writes the role and an audit row."""
     require_role(action=action, user=actor, role=Role.HR)
-    return _role_grant(action=action, user=user, role=role)
+    granted = _role_grant(action=action, user=user, role=role)
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_role=Actor.HR,
+        subject=AuditEvent.Subject.HIRING_ACTION,
+        action=action,
+        from_state=action.phase,
+        to_state=action.phase,
+        reason=f"{user} ({user.email}) made {role.label.lower()}.",
+    )
+    return granted
 
 
 def _role_grant(*, action: HiringAction, user: User, role: Role) -> ActionRole:
@@ -65,6 +75,25 @@ def _role_grant(*, action: HiringAction, user: User, role: Role) -> ActionRole:
         raise DomainError(f"{user} is not on an agency's staff, so cannot be {role.label.lower()}.")
     role_row, _ = ActionRole.objects.get_or_create(action=action, user=user, role=role)
     return role_row
+
+
+def _close_announcement(action: HiringAction, actor: User) -> None:
+    """Leaving the announcement phase stops intake: a published announcement closes."""
+    announcement = Announcement.objects.select_for_update().filter(action=action).first()
+    if announcement is None or announcement.state != Announcement.State.PUBLISHED:
+        return
+    announcement.state = Announcement.State.CLOSED
+    announcement.closed_at = timezone.now()
+    announcement.save(update_fields=["state", "closed_at"])
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_role=Actor.HR,
+        subject=AuditEvent.Subject.ANNOUNCEMENT,
+        action=action,
+        from_state=Announcement.State.PUBLISHED,
+        to_state=Announcement.State.CLOSED,
+        reason="Applications closed; resume review begins.",
+    )
 
 
 def require_role(*, action: HiringAction, user: User, role: Role) -> None:
@@ -87,6 +116,10 @@ def hiring_action_advance_phase(*, action_id: int, actor: User, expected_phase: 
     target = next_phase(action.phase)
     if target is None:
         raise DomainError("This action is closed; it has no next phase.")
+    if action.phase == Phase.JOB_ANALYSIS and not action.job_analysis_is_final:
+        raise DomainError("Finalize the job analysis first; the announcement is built from it.")
+    if action.phase == Phase.ANNOUNCEMENT:
+        _close_announcement(action, actor)
     previous = action.phase
     action.phase = target
     action.phase_changed_at = timezone.now()

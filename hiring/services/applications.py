@@ -6,32 +6,75 @@ from django.utils import timezone
 
 from smeqa.errors import DomainError
 
-from ..models import Application, AuditEvent, HiringAction, Notice, Role, User
-from ..workflow import Actor, Phase, Status, allowed_moves, move_for
+from ..models import (
+    Announcement,
+    Application,
+    ApplicationDocument,
+    ApplicationDraft,
+    AuditEvent,
+    HiringAction,
+    Notice,
+    PreferenceClaim,
+    Role,
+    User,
+)
+from ..rules import accepting_applications
+from ..workflow import Actor, Phase, Status, allowed_moves, move_for, phase_allows
 from .actions import require_role
+from .announcements import intake
 
 
 @transaction.atomic
-def application_submit(*, action: HiringAction, candidate: User) -> Application:
-    """Record a candidate's application while the announcement is open.
+def application_submit(
+    *,
+    action: HiringAction,
+    candidate: User,
+    citizenship_attested: bool = True,
+    preference_claim: str = PreferenceClaim.NONE,
+    sharing_opt_in: bool | None = None,
+    draft: ApplicationDraft | None = None,
+) -> Application:
+    """Record a candidate's application while the announcement takes applications.
 
-    Writes the application, an audit row and the receipt notice (emailed after commit).
+    The announcement row is locked, so a cap is exact under concurrent submissions. Moves the draft's
+    documents to the application and deletes the draft; writes an audit row and the receipt notice
+    (emailed after commit).
     """
-    action = HiringAction.objects.select_for_update().get(pk=action.pk)
-    if action.phase != Phase.ANNOUNCEMENT:
-        raise DomainError("This hiring action is not accepting applications.")
+    announcement = Announcement.objects.select_for_update().filter(action_id=action.pk).first()
+    action = HiringAction.objects.get(pk=action.pk)
+    if announcement is None or action.phase != Phase.ANNOUNCEMENT:
+        raise DomainError("This job is not open for applications.")
+    today = timezone.localdate()
+    received = Application.objects.filter(action=action).count()
+    open_now, why = accepting_applications(intake(announcement, received), today)
+    if not open_now:
+        raise DomainError(why)
     if Application.objects.filter(action=action, candidate=candidate).exists():
-        raise DomainError("You have already applied to this hiring action.")
-    application = Application(action=action, candidate=candidate, applicant_name=candidate.full_name)
+        raise DomainError("You have already applied to this job. Your status page shows where it stands.")
+    documents = list(draft.documents.all()) if draft is not None else []
+    resume = next((d for d in documents if d.kind == ApplicationDocument.Kind.RESUME), None)
+    application = Application(
+        action=action,
+        candidate=candidate,
+        applicant_name=candidate.full_name,
+        citizenship_attested=citizenship_attested,
+        preference_claim=preference_claim,
+        sharing_opt_in=sharing_opt_in,
+        resume_pages=resume.pages if resume else None,
+    )
     application.full_clean()
     application.save()
-    _record(
-        application=application,
-        actor=candidate,
-        actor_role=Actor.CANDIDATE,
-        from_state="",
-        reason="",
-    )
+    if documents:
+        ApplicationDocument.objects.filter(pk__in=[d.pk for d in documents]).update(
+            application=application, draft=None
+        )
+    if draft is not None:
+        draft.delete()
+    cap = announcement.application_cap
+    if cap is not None and received + 1 >= cap and announcement.cap_reached_on is None:
+        announcement.cap_reached_on = today
+        announcement.save(update_fields=["cap_reached_on"])
+    _record(application=application, actor=candidate, actor_role=Actor.CANDIDATE, from_state="", reason="")
     return application
 
 
@@ -58,10 +101,12 @@ def application_transition(
             f"This application changed since you loaded the page: it is now “{current.label}”. Nothing was changed."
         )
     move = move_for(current, to_status)
-    if move is None or actor_role not in move.actors:
-        allowed = ", ".join(f"“{s.label}”" for s in allowed_moves(current, actor_role)) or "nothing"
+    phase = application.action.phase
+    if move is None or actor_role not in move.actors or not phase_allows(to_status, phase):
+        allowed = ", ".join(f"“{s.label}”" for s in allowed_moves(current, actor_role, phase)) or "nothing"
         raise DomainError(
-            f"An application that is “{current.label}” cannot become “{Status(to_status).label}”. "
+            f"An application that is “{current.label}” cannot become “{Status(to_status).label}” "
+            f"while the action is in {Phase(phase).label.lower()}. "
             f"From here it can become: {allowed}.",
             field="to_status",
         )

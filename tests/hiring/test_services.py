@@ -15,6 +15,7 @@ from tests.factories import (
     HiringActionFactory,
     StaffFactory,
     application_in,
+    start_resume_review,
 )
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_cannot_apply_twice_or_outside_the_announcement(action, candidate):
     with pytest.raises(DomainError, match="already applied"):
         services.application_submit(action=action, candidate=candidate)
     closed = HiringActionFactory(phase=Phase.RESUME_REVIEW)
-    with pytest.raises(DomainError, match="not accepting"):
+    with pytest.raises(DomainError, match="not open for applications"):
         services.application_submit(action=closed, candidate=candidate)
 
 
@@ -86,7 +87,7 @@ def test_invalid_transition_is_refused_in_plain_words_and_nothing_changes(hr, ac
         )
 
     assert "“Application received” cannot become “Selected”" in refused.value.message
-    assert "In resume review" in refused.value.message  # says what is possible instead
+    assert "“Not eligible”, “Withdrawn”" in refused.value.message  # says what is possible instead
     application.refresh_from_db()
     assert application.status == Status.RECEIVED
     assert AuditEvent.objects.count() == events_before
@@ -94,6 +95,7 @@ def test_invalid_transition_is_refused_in_plain_words_and_nothing_changes(hr, ac
 
 def test_stale_form_is_refused_and_the_newer_change_survives(hr, action):
     application = ApplicationFactory(action=action)
+    start_resume_review(action)
     services.application_transition(
         application_id=application.pk,
         to_status=Status.IN_RESUME_REVIEW,
@@ -159,6 +161,7 @@ def test_a_candidate_cannot_make_hr_moves(action, candidate):
 
 def test_a_rolled_back_transition_sends_no_email(hr, action, django_capture_on_commit_callbacks):
     application = ApplicationFactory(action=action)
+    start_resume_review(action)
     mail.outbox.clear()
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -181,9 +184,9 @@ def test_a_rolled_back_transition_sends_no_email(hr, action, django_capture_on_c
     ).exists()
 
 
-def test_every_status_can_be_reached_through_services_with_a_trail(hr, action):
+def test_every_status_can_be_reached_through_services_with_a_trail():
     for status in Status:
-        application = application_in(status, action=action)
+        application = application_in(status)
         assert application.status == status
         trail = list(application.events.values_list("to_state", flat=True))
         assert trail[-1] == status

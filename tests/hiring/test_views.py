@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from hiring.models import Application, AuditEvent
 from hiring.workflow import Phase, Status
-from tests.factories import ApplicationFactory, application_in
+from tests.factories import ApplicationFactory, application_in, start_resume_review
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,7 @@ def detail_url(application):
 
 def test_hr_moves_an_application_and_the_case_file_shows_who_and_why(client, hr, action):
     application = ApplicationFactory(action=action)
+    start_resume_review(action)
     client.force_login(hr)
     response = client.post(
         detail_url(application),

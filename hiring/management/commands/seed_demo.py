@@ -5,15 +5,17 @@ run again: it changes nothing when the demo action already exists (passwords are
 """
 
 import os
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from hiring import services
 from hiring.models import Agency, AgencyRole, HiringAction, Role, User
-from hiring.workflow import Actor, Phase, Status
+from hiring.workflow import Actor, Phase, Status, phase_allows
 
 DEFAULT_PASSWORD = "smeqa-demo-2026"  # noqa: S105 (demo only; seed_demo refuses in production)
 DEMO_ACTION_TITLE = "Product Manager"
@@ -77,6 +79,65 @@ APPLICANT_PATHS = [
 ]
 
 
+SPECIALIZED = {
+    "Product Manager": (
+        "One year (52 weeks) of specialized experience equivalent to GS-12: leading the discovery, "
+        "prioritization and delivery of a digital product with a multidisciplinary team."
+    ),
+    "Contract Specialist": (
+        "One year (52 weeks) of specialized experience equivalent to GS-7: preparing solicitations and "
+        "awarding or administering federal contracts under the FAR."
+    ),
+    "Data Scientist": "One year (52 weeks) of specialized experience equivalent to GS-13 in applied data science.",
+}
+PRODUCT_COMPETENCIES = [
+    ("Product strategy", "Sets a product vision from user and mission needs and turns it into a roadmap."),
+    ("User research", "Plans and uses research with real users to decide what to build and why."),
+    ("Delivery", "Leads a team to ship working software in small, frequent releases."),
+    ("Stakeholder management", "Builds agreement among leaders, policy staff and vendors, and keeps it."),
+    ("Technical fluency", "Understands modern software practice well enough to make sound trade-offs."),
+]
+PRODUCT_QUESTIONS = [
+    (
+        1,
+        "Tell us about a product decision you made based on research with users.",
+        ["User research", "Product strategy"],
+    ),
+    (1, "Describe how you planned and shipped a release with your team.", ["Delivery", "Technical fluency"]),
+    (1, "Tell us about a time you had to bring a reluctant stakeholder along.", ["Stakeholder management"]),
+    (
+        2,
+        "Walk us through a roadmap you built and how you changed it.",
+        ["Product strategy", "Stakeholder management"],
+    ),
+    (2, "Describe a technical trade-off you made and how you decided.", ["Technical fluency", "Delivery"]),
+    (2, "How did you measure whether a feature worked for users?", ["User research"]),
+]
+PRODUCT_DUTIES = (
+    "Lead a product team serving the public.\nSet the roadmap with users, policy staff and engineers."
+    "\nMeasure outcomes and report them to leadership."
+)
+CONTRACT_COMPETENCIES = [
+    ("Acquisition planning", "Plans acquisitions that meet the need, the budget and the schedule."),
+    ("Contract formation", "Prepares solicitations and evaluates offers under the FAR."),
+    ("Contract administration", "Manages awarded contracts, modifications and performance."),
+    ("Communication", "Explains contracting rules clearly to program staff and vendors."),
+]
+CONTRACT_QUESTIONS = [
+    (
+        1,
+        "Describe a solicitation you prepared from start to award.",
+        ["Acquisition planning", "Contract formation"],
+    ),
+    (1, "Tell us about a contract modification you handled.", ["Contract administration", "Communication"]),
+]
+CONTRACT_DUTIES = "Prepare solicitations.\nEvaluate offers.\nAdminister awarded contracts."
+DATA_COMPETENCIES = [
+    ("Statistical modeling", "Builds and validates statistical models that answer mission questions."),
+    ("Data engineering", "Builds reliable pipelines that make data usable for analysis."),
+]
+
+
 class Command(BaseCommand):
     help = (
         "Create the demo sign-ins and hiring actions (idempotent). Refused where DEMO_DATA_ALLOWED is false."
@@ -122,27 +183,82 @@ class Command(BaseCommand):
         product = self._action(
             agency, hr, manager, smes, DEMO_ACTION_TITLE, "2210", "GS-13", "Washington, DC", 5
         )
-        product = self._advance(product, hr, to=Phase.ANNOUNCEMENT)
+        self._job_analysis(product, hr, PRODUCT_COMPETENCIES, PRODUCT_QUESTIONS)
+        product = services.job_analysis_finalize(action_id=product.pk, actor=hr)
+        self._publish(product, hr, PRODUCT_DUTIES)
         applications = [
             services.application_submit(action=product, candidate=c) for c in [candidate, *applicants]
         ]
+        paths = [PATH_TO["round2"], *(PATH_TO[name] for name in APPLICANT_PATHS)]
         product = self._advance(product, hr, to=Phase.RESUME_REVIEW)
-        self._walk(applications[0], hr, PATH_TO["round2"])
-        for application, path in zip(applications[1:], APPLICANT_PATHS, strict=True):
-            if path in {"round1", "failed", "round2", "qualified"}:
-                continue  # resume review first, assessments after the phase moves
-            self._walk(application, hr, PATH_TO[path])
-        for application, path in zip(applications[1:], APPLICANT_PATHS, strict=True):
-            if path in {"round1", "failed", "round2", "qualified"}:
-                self._walk(application, hr, PATH_TO[path][:2])
+        for application, path in zip(applications, paths, strict=True):
+            self._walk(application, hr, [s for s in path if phase_allows(s, Phase.RESUME_REVIEW)])
         product = self._advance(product, hr, to=Phase.ASSESSMENTS)
-        for application, path in zip(applications[1:], APPLICANT_PATHS, strict=True):
-            if path in {"round1", "failed", "round2", "qualified"}:
-                self._walk(application, hr, PATH_TO[path][2:])
+        for application, path in zip(applications, paths, strict=True):
+            self._walk(application, hr, [s for s in path if not phase_allows(s, Phase.RESUME_REVIEW)])
 
-        # A second action still in its job analysis workshop, so each role sees more than one phase.
-        self._action(agency, hr, manager, smes[:2], "Data Scientist", "1560", "GS-14", "Denver, CO", 3)
+        # An announcement open now, so a candidate can apply in the demo.
+        contract = self._action(
+            agency, hr, manager, smes[2:], "Contract Specialist", "1102", "GS-9", "Kansas City, MO", 10
+        )
+        self._job_analysis(contract, hr, CONTRACT_COMPETENCIES, CONTRACT_QUESTIONS)
+        contract = services.job_analysis_finalize(action_id=contract.pk, actor=hr)
+        self._publish(contract, hr, CONTRACT_DUTIES)
+
+        # An action still in its job analysis workshop, so each role sees more than one phase.
+        data = self._action(agency, hr, manager, smes[:2], "Data Scientist", "1560", "GS-14", "Denver, CO", 3)
+        self._job_analysis(data, hr, DATA_COMPETENCIES[:2], [])
+        services.comment_add(
+            action=data,
+            actor=smes[0],
+            topic="job_analysis",
+            body="Should “Statistical modeling” require Expert at GS-14? Our GS-14s lead model reviews.",
+        )
         return True
+
+    def _job_analysis(self, action, hr, competencies, questions) -> None:
+        names = {}
+        for name, definition in competencies:
+            names[name] = services.competency_save(
+                action_id=action.pk,
+                actor=hr,
+                name=name,
+                definition=definition,
+                required_levels={str(g): "meets" for g in action.grades},
+                level_descriptions={
+                    "meets": f"Shows {name.lower()} independently on work typical of the grade.",
+                    "exceeds": f"Shows {name.lower()} on work of unusual scale or complexity, and guides others.",
+                },
+                screen_out=True,
+            )
+        for round_number, text, covered in questions:
+            services.question_save(
+                action_id=action.pk,
+                actor=hr,
+                round=round_number,
+                text=text,
+                competency_ids=[names[n].pk for n in covered],
+                follow_ups="What was your role, specifically?\nWhat was the result?",
+                probes="What would you do differently?",
+                benchmarks={
+                    "meets": "Describes a concrete example with their own actions and a result.",
+                    "exceeds": "Also explains trade-offs, measures the result, and how others adopted it.",
+                },
+            )
+
+    def _publish(self, action, hr, duties) -> None:
+        announcement = action.announcement
+        announcement = services.announcement_update(
+            announcement_id=announcement.pk, actor=hr, revision=announcement.revision, duties=duties
+        )
+        today = timezone.localdate()
+        services.announcement_publish(
+            announcement_id=announcement.pk,
+            actor=hr,
+            opens_on=today - timedelta(days=3),
+            closes_on=today + timedelta(days=11),
+            application_cap=None,
+        )
 
     def _user(self, email: str, name: str, password: str | None, *, agency: Agency | None) -> User:
         user = User.objects.filter(email=email).first()
@@ -163,6 +279,7 @@ class Command(BaseCommand):
             full_performance_level=int(grade.removeprefix("GS-")),
             duty_locations=[location],
             vacancies=vacancies,
+            specialized_experience=SPECIALIZED.get(title, ""),
         )
         services.action_role_grant(action=action, user=manager, role=Role.HIRING_MANAGER, actor=hr)
         for sme in smes:
