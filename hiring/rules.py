@@ -127,3 +127,54 @@ def accepting_applications(intake: Intake, today: date) -> tuple[bool, str]:
                 f"This job closed at midnight on {intake.cap_reached_on:%B %-d, %Y}, after {intake.cap} applications.",
             )
     return True, ""
+
+
+def add_business_days(start: date, days: int) -> date:
+    """`start` plus `days` weekdays (federal holidays are not counted out)."""
+    from datetime import timedelta
+
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+# What a candidate is told comes next, and roughly how long it takes, by status. Durations follow
+# SMEQA's plan: resume review within 5 business days (resume-review/training.md), interview forms to
+# HR by the next business day, selections 11-16 days after the certificate (SMEQA-case p.16).
+NEXT_STEPS: dict[str, tuple[str, int | None]] = {
+    "received": (
+        "After the announcement closes, HR checks each application for a resume and citizenship. "
+        "Then two subject matter experts review your resume.",
+        None,
+    ),
+    "in_resume_review": (
+        "Two subject matter experts are reviewing your resume. We will email you the result.",
+        5,
+    ),
+    "moved_forward": ("We will invite you to a structured interview, with a deadline to schedule it.", 5),
+    "in_round_1": (
+        "Schedule and attend your first interview. We email the result once HR reviews the score.",
+        10,
+    ),
+    "in_round_2": (
+        "Schedule and attend your second interview. We email the result once HR reviews the score.",
+        10,
+    ),
+    "qualified": (
+        "HR applies veterans' preference and the quality categories, then refers candidates to the hiring manager.",
+        10,
+    ),
+    "referred": ("The hiring manager reviews referred candidates and may contact you for an interview.", 12),
+    "not_referred": ("You may be referred later if more positions open. No action is needed from you.", None),
+}
+
+
+def next_step(status: str, since: date, closes_on: date | None = None) -> tuple[str, date | None]:
+    """What comes next for an application in `status` since `since`, and roughly by when."""
+    text, business_days = NEXT_STEPS.get(status, ("", None))
+    if status == "received" and closes_on is not None:
+        return text, add_business_days(max(since, closes_on), 5)
+    return text, add_business_days(since, business_days) if business_days else None

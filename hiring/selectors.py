@@ -4,7 +4,18 @@ for both "missing" and "not yours", so a probe learns nothing."""
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from .models import ActionRole, Application, HiringAction, Notice, Role, User
+from .models import (
+    ActionRole,
+    Agency,
+    AgencyRole,
+    Application,
+    Comment,
+    HiringAction,
+    InterviewQuestion,
+    Notice,
+    Role,
+    User,
+)
 from .workflow import Status
 
 ACTIVE_STATUSES = [s for s in Status if s not in {Status.WITHDRAWN}]
@@ -15,6 +26,8 @@ def roles_of(user: User) -> set[str]:
     if not user.is_authenticated:
         return set()
     roles = set(ActionRole.objects.filter(user=user).values_list("role", flat=True).distinct())
+    if AgencyRole.objects.filter(user=user, role=AgencyRole.Kind.HR).exists():
+        roles.add(Role.HR)
     if user.agency_id is None or Application.objects.filter(candidate=user).exists():
         roles.add("candidate")
     return roles
@@ -102,3 +115,33 @@ def candidate_timeline(*, application: Application) -> QuerySet[Notice]:
 def events_for_application(*, application: Application) -> QuerySet:
     """The full audit trail of one application, for HR."""
     return application.events.select_related("actor").order_by("created_at", "id")
+
+
+def action_for_member(*, user: User, pk: int) -> tuple[HiringAction, set[str]]:
+    """A hiring action `user` holds any role on, with those roles; 404 otherwise."""
+    roles = set(ActionRole.objects.filter(action_id=pk, user=user).values_list("role", flat=True))
+    if not roles:
+        raise Http404("No such hiring action.")
+    return HiringAction.objects.select_related("agency").get(pk=pk), roles
+
+
+def job_analysis_of(*, action: HiringAction) -> dict:
+    """The job analysis for display: competencies and each round's questions, prefetched."""
+    competencies = list(action.competencies.all())
+    questions = list(action.questions.prefetch_related("competencies"))
+    return {
+        "competencies": competencies,
+        "rounds": [
+            (number, label, [q for q in questions if q.round == number])
+            for number, label in InterviewQuestion.Round.choices
+        ],
+        "comments": Comment.objects.filter(action=action, topic=Comment.Topic.JOB_ANALYSIS).select_related(
+            "author"
+        ),
+        "versions": action.job_analysis_versions.select_related("finalized_by"),
+    }
+
+
+def agencies_for_hr(*, user: User) -> QuerySet[Agency]:
+    """The agencies whose hiring actions `user` may create."""
+    return Agency.objects.filter(agency_roles__user=user, agency_roles__role=AgencyRole.Kind.HR).distinct()

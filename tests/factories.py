@@ -15,7 +15,10 @@ from hiring.models import (
     Announcement,
     Application,
     AuditEvent,
+    Comment,
+    Competency,
     HiringAction,
+    InterviewQuestion,
     Notice,
     Role,
     User,
@@ -101,6 +104,46 @@ class AgencyRoleFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     user = factory.SubFactory(StaffFactory, agency=factory.SelfAttribute("..agency"))
     role = AgencyRole.Kind.HR
+
+
+class CompetencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Competency
+
+    action = factory.SubFactory(HiringActionFactory)
+    order = factory.Sequence(int)
+    name = factory.Sequence(lambda n: f"Competency {n}")
+    definition = "Does the work well. Explains it clearly."
+    required_levels = factory.LazyAttribute(lambda o: {str(g): "meets" for g in o.action.grades})
+    level_descriptions = factory.LazyFunction(
+        lambda: {"meets": "Meets the bar.", "exceeds": "Raises the bar."}
+    )
+
+
+class InterviewQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterviewQuestion
+        skip_postgeneration_save = True
+
+    action = factory.SubFactory(HiringActionFactory)
+    round = 1
+    order = factory.Sequence(int)
+    text = "Tell us about a time you did this work."
+
+    @factory.post_generation
+    def competencies(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.competencies.set(extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    action = factory.SubFactory(HiringActionFactory)
+    topic = Comment.Topic.JOB_ANALYSIS
+    author = factory.SubFactory(StaffFactory)
+    body = "Looks right to me."
 
 
 class ActionRoleFactory(factory.django.DjangoModelFactory):

@@ -9,8 +9,11 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from hiring.models import Role
 from tests.factories import (
     ActionRoleFactory,
+    AgencyRoleFactory,
     ApplicationFactory,
+    CompetencyFactory,
     HiringActionFactory,
+    InterviewQuestionFactory,
     StaffFactory,
     UserFactory,
 )
@@ -34,6 +37,47 @@ TABLE = {
     "login": ("get", lambda w: {}, row(302, anonymous=200)),
     "logout": ("post", lambda w: {}, row(302, anonymous=302)),
     "hiring:hr_home": ("get", lambda w: {}, row(403, hr=200, other_agency_hr=200)),
+    "hiring:hr_action_create": ("get", lambda w: {}, row(403, hr=200)),
+    "hiring:hr_screening": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    "hiring:jobs": ("get", lambda w: {}, row(200, anonymous=200)),
+    "hiring:job_detail": ("get", lambda w: {"pk": w["announcement"].pk}, row(200, anonymous=200)),
+    "hiring:job_json": ("get", lambda w: {"pk": w["announcement"].pk}, row(200, anonymous=200)),
+    "hiring:signup": ("get", lambda w: {}, row(302, anonymous=200)),
+    # Already applied: sent to their status page. Staff of the action may not apply (403).
+    "hiring:apply": (
+        "get",
+        lambda w: {"pk": w["announcement"].pk},
+        row(200, candidate=302, other_candidate=302, hr=403, sme=403, manager=403),
+    ),
+    "hiring:job_analysis": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200, sme=200, manager=200)),
+    "hiring:competency_add": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    "hiring:competency_edit": (
+        "get",
+        lambda w: {"pk": w["action"].pk, "competency_pk": w["competency"].pk},
+        row(404, hr=200),
+    ),
+    "hiring:competency_delete": (
+        "post",
+        lambda w: {"pk": w["action"].pk, "competency_pk": w["competency"].pk},
+        row(404, hr=302),
+    ),
+    "hiring:question_add": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    "hiring:question_edit": (
+        "get",
+        lambda w: {"pk": w["action"].pk, "question_pk": w["question"].pk},
+        row(404, hr=200),
+    ),
+    "hiring:question_delete": (
+        "post",
+        lambda w: {"pk": w["action"].pk, "question_pk": w["question"].pk},
+        row(404, hr=302),
+    ),
+    "hiring:job_analysis_finalize": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
+    "hiring:job_analysis_revise": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
+    "hiring:comment_add": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302, sme=302, manager=302)),
+    "hiring:announcement": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200, sme=200, manager=200)),
+    "hiring:announcement_save": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    "hiring:announcement_publish": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_action_detail": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_action_advance_phase": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
     "hiring:hr_application_detail": (
@@ -69,6 +113,9 @@ def all_url_names(resolver=None, namespace="") -> set[str]:
 def world(db):
     action = HiringActionFactory()
     hr = ActionRoleFactory(action=action, role=Role.HR).user
+    AgencyRoleFactory(agency=action.agency, user=hr)
+    competency = CompetencyFactory(action=action)
+    question = InterviewQuestionFactory(action=action, competencies=[competency])
     sme = ActionRoleFactory(action=action, role=Role.SME).user
     manager = ActionRoleFactory(action=action, role=Role.HIRING_MANAGER).user
     candidate, other_candidate = UserFactory(), UserFactory()
@@ -80,6 +127,9 @@ def world(db):
     ).user
     return {
         "action": action,
+        "announcement": action.announcement,
+        "competency": competency,
+        "question": question,
         "application": application,
         "users": {
             "anonymous": None,

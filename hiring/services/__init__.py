@@ -6,7 +6,8 @@ Import services from this package: `from hiring import services; services.applic
 
 from .actions import action_role_grant, hiring_action_advance_phase, hiring_action_create, require_role
 from .announcements import accepting, announcement_draft, announcement_publish, announcement_update
-from .applications import application_submit, application_transition
+from .applications import application_submit, application_transition, candidate_register
+from .drafts import application_draft_of, application_draft_save
 from .job_analysis import (
     comment_add,
     competency_delete,
@@ -18,16 +19,21 @@ from .job_analysis import (
     question_save,
 )
 from .notices import NoticeDeliveryFailed, notice_deliver
+from .screening import REMOVAL_GROUNDS, screening_release, screening_remove
 
 __all__ = [
+    "REMOVAL_GROUNDS",
     "NoticeDeliveryFailed",
     "accepting",
     "action_role_grant",
     "announcement_draft",
     "announcement_publish",
     "announcement_update",
+    "application_draft_of",
+    "application_draft_save",
     "application_submit",
     "application_transition",
+    "candidate_register",
     "comment_add",
     "competency_delete",
     "competency_save",
@@ -40,4 +46,6 @@ __all__ = [
     "question_delete",
     "question_save",
     "require_role",
+    "screening_release",
+    "screening_remove",
 ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from smeqa.errors import DomainError
 
 from ..models import (
+    ActionRole,
     Announcement,
     Application,
     ApplicationDocument,
@@ -51,6 +52,8 @@ def application_submit(
         raise DomainError(why)
     if Application.objects.filter(action=action, candidate=candidate).exists():
         raise DomainError("You have already applied to this job. Your status page shows where it stands.")
+    if ActionRole.objects.filter(action=action, user=candidate).exists():
+        raise DomainError("You hold a role on this hiring action, so you cannot apply to it.")
     documents = list(draft.documents.all()) if draft is not None else []
     resume = next((d for d in documents if d.kind == ApplicationDocument.Kind.RESUME), None)
     application = Application(
@@ -169,3 +172,11 @@ def _record(
     from ..tasks import notice_send  # tasks import services; import here to avoid a cycle
 
     transaction.on_commit(lambda: notice_send.delay(notice.pk))
+
+
+@transaction.atomic
+def candidate_register(*, email: str, full_name: str, password: str) -> User:
+    """Create a candidate's account (no agency, no roles). Writes the user."""
+    if User.objects.filter(email__iexact=email).exists():
+        raise DomainError("An account with this email already exists. Sign in instead.", field="email")
+    return User.objects.create_user(email, password, full_name=full_name)

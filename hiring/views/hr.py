@@ -2,6 +2,7 @@
 call one service; a DomainError's message is shown to the person and nothing is saved."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,17 +10,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from smeqa.access import role_required
 from smeqa.errors import DomainError
 
-from . import selectors, services
-from .forms import ApplicationTransitionForm, PhaseAdvanceForm, WithdrawForm
-from .models import Role
-from .workflow import Actor, Status, allowed_moves, next_phase
+from .. import selectors, services
+from ..forms import ApplicationTransitionForm, HiringActionForm, PhaseAdvanceForm
+from ..models import Role
+from ..workflow import Actor, next_phase
 
 
 @role_required("hr")
 def hr_home(request: HttpRequest) -> HttpResponse:
     """HR specialist's home: the hiring actions they run."""
     actions = selectors.actions_for(user=request.user, role=Role.HR)
-    return render(request, "hiring/hr_home.html", {"actions": actions})
+    can_create = selectors.agencies_for_hr(user=request.user).exists()
+    return render(request, "hiring/hr_home.html", {"actions": actions, "can_create": can_create})
 
 
 def hr_action_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -88,56 +90,30 @@ def hr_application_detail(request: HttpRequest, action_pk: int, pk: int) -> Http
             "application": application,
             "action": application.action,
             "events": selectors.events_for_application(application=application),
+            "documents": application.documents.all(),
             "form": form,
         },
     )
 
 
-@role_required("candidate")
-def candidate_home(request: HttpRequest) -> HttpResponse:
-    """Candidate's home: their applications and where each stands."""
-    return render(
-        request,
-        "hiring/candidate_home.html",
-        {"applications": selectors.applications_for_candidate(user=request.user)},
-    )
-
-
-def candidate_application_status(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for_candidate(user=request.user, pk=pk)
-    return render(
-        request,
-        "hiring/candidate_status.html",
-        {
-            "application": application,
-            "action": application.action,
-            "timeline": selectors.candidate_timeline(application=application),
-            "can_withdraw": Status.WITHDRAWN in _candidate_moves(application.status),
-        },
-    )
-
-
-def _candidate_moves(status: str) -> list[Status]:
-    return allowed_moves(status, Actor.CANDIDATE)
-
-
+@role_required("hr")
 @require_http_methods(["GET", "POST"])
-def candidate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.application_for_candidate(user=request.user, pk=pk)
-    form = WithdrawForm(request.POST or None, initial={"expected_status": application.status})
+def hr_action_create(request: HttpRequest) -> HttpResponse:
+    """HR starts a hiring action for their agency; the job analysis workshop begins."""
+    agencies = list(selectors.agencies_for_hr(user=request.user))
+    if not agencies:
+        raise PermissionDenied("Only an agency's HR specialists create hiring actions.")
+    form = HiringActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            services.application_transition(
-                application_id=application.pk,
-                to_status=Status.WITHDRAWN,
-                actor=request.user,
-                actor_role=Actor.CANDIDATE,
-                reason="Withdrawn by the candidate.",
-                expected_status=form.cleaned_data["expected_status"],
-            )
+            action = services.hiring_action_create(agency=agencies[0], actor=request.user, **fields)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(error.field, error.message)
         else:
-            messages.success(request, "Your application is withdrawn. We have emailed you a confirmation.")
-            return redirect("hiring:candidate_application_status", pk=pk)
-    return render(request, "hiring/candidate_withdraw.html", {"application": application, "form": form})
+            messages.success(request, "Hiring action created. Next: the job analysis.")
+            return redirect("hiring:job_analysis", pk=action.pk)
+    return render(request, "hiring/hr_action_create.html", {"form": form, "agency": agencies[0]})

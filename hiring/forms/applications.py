@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from .workflow import Actor, Status, allowed_moves
+from ..workflow import Actor, Status, allowed_moves
 
 
 class SignInForm(AuthenticationForm):

@@ -1,0 +1,105 @@
+"""The application form and candidate sign-up."""
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from ..models import PreferenceClaim, User
+
+SHARING_CHOICES = [
+    ("opt_in", "Opt in: share my application with hiring managers in other agencies"),
+    ("opt_out", "Opt out: consider me only at the agency I applied to"),
+]
+DOCUMENT_FIELDS = ["resume", "dd214", "sf15", "va_letter", "sf50"]
+
+
+class ApplyForm(forms.Form):
+    resume = forms.FileField(
+        label="Resume (PDF)", required=False,
+        help_text="A PDF of 10 MB or less. A longer resume is accepted; reviewers read the first pages stated in the announcement.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )  # fmt: skip
+    citizenship = forms.BooleanField(
+        label="I am a U.S. citizen or national",
+        required=False,
+        help_text="This job is open to U.S. citizens and nationals.",
+    )
+    preference_claim = forms.ChoiceField(
+        label="Veterans' preference", choices=PreferenceClaim.choices, widget=forms.RadioSelect,
+        help_text="HR checks your claim against your documents after you pass every assessment.",
+    )  # fmt: skip
+    dd214 = forms.FileField(
+        label="DD-214 (PDF)", required=False, help_text="Needed for any preference claim."
+    )
+    sf15 = forms.FileField(
+        label="SF-15 (PDF)", required=False, help_text="For 10-point preference (CPS, CP, XP)."
+    )
+    va_letter = forms.FileField(
+        label="VA letter (PDF)",
+        required=False,
+        help_text="The VA or military statement of your disability rating.",
+    )
+    sf50 = forms.FileField(
+        label="SF-50 (PDF)", required=False, help_text="Optional: current federal employees."
+    )
+    sharing = forms.ChoiceField(
+        label="May we share your application with other agencies?", choices=SHARING_CHOICES,
+        widget=forms.RadioSelect, required=False,
+    )  # fmt: skip
+
+    def __init__(self, *args, documents: dict[str, object] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents = documents or {}
+        for kind, document in self.documents.items():
+            field = self.fields[kind]
+            field.help_text = f"Uploaded: {document.original_name} ({document.pages} page{'s' if document.pages != 1 else ''}). Upload again to replace it."
+
+    def draft_data(self) -> dict:
+        """The answers to keep in the draft, even when the form has errors."""
+        data = self.data
+        return {
+            "citizenship": data.get("citizenship") in {"on", "true", "True"},
+            "preference_claim": data.get("preference_claim", ""),
+            "sharing": data.get("sharing", ""),
+        }
+
+    def check_complete(self) -> bool:
+        """Submitting needs a resume, the citizenship attestation and the sharing answer."""
+        if "resume" not in self.documents and not self.errors.get("resume"):
+            self.add_error("resume", "Upload your resume as a PDF.")
+        if not self.cleaned_data.get("citizenship"):
+            self.add_error("citizenship", "Confirm you are a U.S. citizen or national to apply.")
+        if not self.cleaned_data.get("sharing"):
+            self.add_error("sharing", "Choose whether we may share your application.")
+        return not self.errors
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=200)
+    email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password1 = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters; not a common password.",
+    )  # fmt: skip
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError("An account with this email already exists. Sign in instead.")
+        return email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords are different.")
+        elif data.get("password1"):
+            user = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(data["password1"], user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

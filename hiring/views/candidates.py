@@ -1,0 +1,70 @@
+"""Candidates' pages: their applications, status timeline, withdrawing."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from smeqa.access import role_required
+from smeqa.errors import DomainError
+
+from .. import selectors, services
+from ..forms import WithdrawForm
+from ..rules import next_step
+from ..workflow import Actor, Status, allowed_moves
+
+
+@role_required("candidate")
+def candidate_home(request: HttpRequest) -> HttpResponse:
+    """Candidate's home: their applications and where each stands."""
+    return render(
+        request,
+        "hiring/candidate_home.html",
+        {"applications": selectors.applications_for_candidate(user=request.user)},
+    )
+
+
+def candidate_application_status(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for_candidate(user=request.user, pk=pk)
+    return render(
+        request,
+        "hiring/candidate_status.html",
+        {
+            "application": application,
+            "action": application.action,
+            "timeline": selectors.candidate_timeline(application=application),
+            "can_withdraw": Status.WITHDRAWN in _candidate_moves(application.status),
+            "next_step": next_step(
+                application.status,
+                timezone.localdate(application.status_changed_at),
+                getattr(getattr(application.action, "announcement", None), "closes_on", None),
+            ),
+        },
+    )
+
+
+def _candidate_moves(status: str) -> list[Status]:
+    return allowed_moves(status, Actor.CANDIDATE)
+
+
+@require_http_methods(["GET", "POST"])
+def candidate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for_candidate(user=request.user, pk=pk)
+    form = WithdrawForm(request.POST or None, initial={"expected_status": application.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_transition(
+                application_id=application.pk,
+                to_status=Status.WITHDRAWN,
+                actor=request.user,
+                actor_role=Actor.CANDIDATE,
+                reason="Withdrawn by the candidate.",
+                expected_status=form.cleaned_data["expected_status"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Your application is withdrawn. We have emailed you a confirmation.")
+            return redirect("hiring:candidate_application_status", pk=pk)
+    return render(request, "hiring/candidate_withdraw.html", {"application": application, "form": form})
