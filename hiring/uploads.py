@@ -43,25 +43,26 @@ _HEADER_WINDOW = 1024  # PDF readers accept the %PDF- header anywhere in the fir
 _INFLATE_INPUT_STEP = 64 * 1024
 _INFLATE_OUTPUT_STEP = 1024 * 1024
 
-_PLAIN_COPY = "Use “Print to PDF” (or “Save as PDF”) to make a plain copy, and upload that."
 _MESSAGES = {
     "damaged": "We could not read your {noun}: the PDF file is damaged. Open it, save it again as a new PDF (for example with “Print to PDF”), and upload that copy.",
     "encrypted": "Your {noun} is protected with a password or security settings. Remove the password (save a copy without it), and upload that copy.",
-    "too_complex": "Your {noun} is too complex for us to check safely. " + _PLAIN_COPY,
+    "too_complex": "Your {noun} is too complex for us to check safely. Use “Print to PDF” to make a simpler copy, and upload that.",
     "too_large_opened": "Your {noun} is too large when opened: its contents expand to more than 256 MB. Save a smaller PDF (for example, scan at a lower resolution) and upload it again.",
     "no_pages": "Your {noun} has no pages. Check that you chose the right file and upload it again.",
-    "javascript": "Your {noun} contains JavaScript (code that runs when the file is opened). For safety we accept only plain PDFs. "
-    + _PLAIN_COPY,
-    "auto_action": "Your {noun} is set to run an action automatically when it is opened. For safety we accept only plain PDFs. "
-    + _PLAIN_COPY,
-    "launch": "Your {noun} tries to start other programs. For safety we accept only plain PDFs. "
-    + _PLAIN_COPY,
-    "embedded_file": "Your {noun} contains an embedded file (a file attached inside the PDF). Upload each document on its own. "
-    + _PLAIN_COPY,
-    "rich_media": "Your {noun} contains embedded media such as video or Flash. For safety we accept only plain PDFs. "
-    + _PLAIN_COPY,
-    "xfa": "Your {noun} is an XFA form, a kind of fillable form we cannot check. " + _PLAIN_COPY,
 }
+# Active content, worded to follow "Your resume ..."; the message goes on to say how to make a plain copy.
+_RISKS = {
+    "javascript": "contains JavaScript (code that runs when the file is opened)",
+    "auto_action": "is set to run an action automatically when it is opened",
+    "launch": "tries to start other programs",
+    "embedded_file": "contains an embedded file (a file attached inside the PDF)",
+    "rich_media": "contains embedded media such as video or Flash",
+    "xfa": "is an XFA form, a kind of fillable form we cannot check",
+}
+_RISK_MESSAGE = (
+    "Your {noun} {risk}. For safety we accept only plain PDFs. "
+    "Use “Print to PDF” (or “Save as PDF”) to make a plain copy, and upload that."
+)
 
 # Dictionary keys and name values that mark active content, as pypdf reads them (#xx escapes decoded).
 _RISKY_KEYS = {
@@ -83,17 +84,20 @@ _RISKY_NAMES = {
 }
 
 _DELIMITER = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|\Z)"
-# /OpenAction is only active content when it holds an action (a dictionary); a destination array such
-# as LaTeX's [3 0 R /Fit] just opens the first page. The raw scan sees only the inline form.
-_RAW_RISKY = re.compile(
-    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia\w*|XFA|OpenAction(?=\s*<<))" + _DELIMITER
-)
+# /OpenAction is left to the object walk: pdfTeX writes a harmless << /S /GoTo /D [page /Fit] >> there.
+_RAW_RISKY = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia\w*|XFA)" + _DELIMITER)
 _RAW_ESCAPED_NAME = re.compile(
     rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*#[0-9A-Fa-f]{2}[^\x00\t\n\x0c\r ()<>\[\]{}/%]*"
 )
-_RAW_SKIP = re.compile(rb"<<|[<(%]|(?<![A-Za-z])stream(?:\r\n|\n|\r)")
-_STRING_SPECIAL = re.compile(rb"[()\\]")
-_LINE_END = re.compile(rb"[\r\n]")
+# What the raw scan cuts out. One pass in C; each alternative is linear, so hostile input cannot make it slow.
+# A string nested deeper than one level, or an unclosed one, stays in and is scanned: more caution, not less.
+_RAW_SKIP = re.compile(
+    rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)"  # literal string
+    rb"|%[^\r\n]*"  # comment
+    rb"|(?<!<)<(?!<)[^>]*>?"  # hex string, not the << of a dictionary
+    rb"|(?<![A-Za-z])stream(?:\r\n|\n|\r)(?:.*?endstream|.*)",  # stream body
+    re.DOTALL,
+)
 _OBJECT_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b")
 _ENCRYPT_NAME = re.compile(rb"/Encrypt" + _DELIMITER)
 
@@ -155,7 +159,7 @@ class CheckedPdf:
 
 
 class _Refused(Exception):
-    """Internal: a reason key from _MESSAGES; check_pdf words it for the person."""
+    """Internal: a reason key from _MESSAGES or _RISKS; check_pdf words it for the person."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -190,7 +194,13 @@ def check_pdf(data: bytes | BinaryIO, *, field: str, label: str) -> CheckedPdf:
     try:
         page_count = _inspect(raw)
     except _Refused as refused:
-        raise DomainError(_MESSAGES[refused.reason].format(noun=noun), field=field) from None
+        risk = _RISKS.get(refused.reason)
+        message = (
+            _RISK_MESSAGE.format(noun=noun, risk=risk)
+            if risk
+            else _MESSAGES[refused.reason].format(noun=noun)
+        )
+        raise DomainError(message, field=field) from None
     return CheckedPdf(page_count=page_count, size=size, sha256=hashlib.sha256(raw).hexdigest())
 
 
@@ -372,7 +382,7 @@ def _walk(reader: PdfReader) -> None:
         if isinstance(node, DictionaryObject):
             for key, value in dict.items(node):
                 reason = _RISKY_KEYS.get(key)
-                if key == "/OpenAction" and isinstance(_resolve(reader, value, known), DictionaryObject):
+                if key == "/OpenAction" and _runs_on_open(reader, value, known):
                     reason = "auto_action"
                 if reason:
                     raise _Refused(reason)
@@ -386,6 +396,18 @@ def _walk(reader: PdfReader) -> None:
                 _queue(item, nodes)
         else:
             _queue(node, nodes)
+
+
+def _runs_on_open(reader: PdfReader, open_action: object, known: dict[tuple[int, int], None]) -> bool:
+    """Whether a catalog's /OpenAction does more than show a page.
+
+    A destination ([page /Fit]) or a lone GoTo action (what LaTeX's hyperref writes) only shows a page;
+    any other action, or a GoTo with /Next actions chained after it, does something else.
+    """
+    action = _resolve(reader, open_action, known)
+    if not isinstance(action, DictionaryObject):
+        return False
+    return _resolve(reader, dict.get(action, "/S"), known) != "/GoTo" or "/Next" in action
 
 
 def _queue(value: object, nodes: list[object]) -> None:
@@ -461,10 +483,12 @@ def _inflated_size(encoded: bytes, budget: int) -> int:
 
 def _raw_risk(raw: bytes) -> str | None:
     """The reason key for active content named in the file's plain object syntax, or None."""
-    syntax = _object_syntax(raw)
+    if not (_RAW_RISKY.search(raw) or _RAW_ESCAPED_NAME.search(raw)):
+        return None  # the usual case, and cheaper than cutting out strings first
+    syntax = _RAW_SKIP.sub(b" ", raw)
     found = _RAW_RISKY.search(syntax)
     if found:
-        return "auto_action" if found[1] == b"OpenAction" else _name_risk(found[0])
+        return _name_risk(found[0])
     for escaped in _RAW_ESCAPED_NAME.finditer(syntax):
         reason = _name_risk(_unescape(escaped[0]))
         if reason:
@@ -490,48 +514,3 @@ def _name_risk(name: bytes) -> str | None:
 def _unescape(name: bytes) -> bytes:
     """A PDF name with its #xx escapes decoded: /J#61vaScript -> /JavaScript."""
     return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), name)
-
-
-def _object_syntax(raw: bytes) -> bytes:
-    """The file's bytes with strings, comments and stream bodies cut out (each replaced by a space)."""
-    kept: list[bytes] = []
-    segment_start = pos = 0
-    end_of_file = len(raw)
-    while True:
-        found = _RAW_SKIP.search(raw, pos)
-        if found is None:
-            kept.append(raw[segment_start:])
-            return b" ".join(kept)
-        token = found[0]
-        if token == b"<<":
-            pos = found.end()
-            continue
-        kept.append(raw[segment_start : found.start()])
-        if token == b"(":
-            pos = _string_end(raw, found.end())
-        elif token == b"<":
-            end = raw.find(b">", found.end())
-            pos = end_of_file if end < 0 else end + 1
-        elif token == b"%":
-            end_of_line = _LINE_END.search(raw, found.end())
-            pos = end_of_file if end_of_line is None else end_of_line.end()
-        else:
-            end = raw.find(b"endstream", found.end())
-            pos = end_of_file if end < 0 else end + len(b"endstream")
-        segment_start = pos
-
-
-def _string_end(raw: bytes, pos: int) -> int:
-    """Position just after the literal string whose opening parenthesis ends at `pos` (nesting allowed)."""
-    depth = 1
-    while True:
-        found = _STRING_SPECIAL.search(raw, pos)
-        if found is None:
-            return len(raw)
-        if found[0] == b"\\":
-            pos = found.end() + 1
-            continue
-        pos = found.end()
-        depth += 1 if found[0] == b"(" else -1
-        if depth == 0:
-            return pos

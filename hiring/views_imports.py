@@ -41,9 +41,10 @@ class UsasImportForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def hr_import_usas(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_for(user=request.user, pk=pk, role=Role.HR)
-    form = UsasImportForm(request.POST or None, request.FILES or None)
+    # Bound on every POST: a post with no file must say so, not show a fresh form.
+    form = UsasImportForm(request.POST, request.FILES) if request.method == "POST" else UsasImportForm()
     problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         try:
             rows = parse_usas_csv(form.cleaned_data["file"].read())
             result = applications_import_usas(action=action, actor=request.user, rows=rows)

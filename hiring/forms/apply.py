@@ -13,6 +13,7 @@ DOCUMENT_FIELDS = ["resume", "dd214", "sf15", "va_letter", "sf50"]
 
 
 class ApplyForm(forms.Form):
+    error_note = "Your other answers and any accepted files are kept in your draft."
     resume = forms.FileField(
         label="Resume (PDF)", required=False,
         help_text="A PDF of 10 MB or less. A longer resume is accepted; reviewers read the first pages stated in the announcement.",
@@ -46,8 +47,14 @@ class ApplyForm(forms.Form):
         widget=forms.RadioSelect, required=False,
     )  # fmt: skip
 
-    def __init__(self, *args, documents: dict[str, object] | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, documents: dict[str, object] | None = None, sharing_notice: str = "", **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["sharing"].help_text = sharing_notice
+        # Kept optional so a draft can be saved half-done; check_complete() requires them on submit.
+        for name in ("resume", "citizenship", "sharing"):
+            self.fields[name].required_on_submit = True
         self.documents = documents or {}
         for kind, document in self.documents.items():
             field = self.fields[kind]

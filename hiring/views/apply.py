@@ -74,16 +74,16 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             "preference_claim": saved.get("preference_claim") or PreferenceClaim.NONE,
             "sharing": saved.get("sharing", ""),
         }
-        form = ApplyForm(initial=initial, documents=documents)
+        form = ApplyForm(initial=initial, documents=documents, sharing_notice=joa.sharing_notice)
         return _render(request, joa, form, documents)
 
-    form = ApplyForm(request.POST, request.FILES, documents=documents)
+    form = ApplyForm(request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice)
     uploads = {kind: request.FILES.get(kind) for kind in DOCUMENT_FIELDS}
     draft, refused = services.application_draft_save(
         action=action, candidate=request.user, data=form.draft_data(), uploads=uploads
     )
     documents = {d.kind: d for d in draft.documents.all()}
-    form = ApplyForm(request.POST, request.FILES, documents=documents)
+    form = ApplyForm(request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice)
     form.is_valid()
     for kind, reason in refused.items():
         form.add_error(kind, reason)

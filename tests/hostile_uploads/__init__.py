@@ -328,6 +328,17 @@ def resume_opening_at_first_page() -> bytes:
     return _edited(edit)
 
 
+def resume_opening_with_goto_action() -> bytes:
+    """Safe: /OpenAction holding a GoTo action to page 1, as pdfTeX with hyperref writes it."""
+
+    def edit(writer: PdfWriter) -> None:
+        page = writer.pages[0].indirect_reference
+        goto = _dict(S=NameObject("/GoTo"), D=ArrayObject([page, NameObject("/Fit")]))
+        writer.root_object[NameObject("/OpenAction")] = writer._add_object(goto)
+
+    return _edited(edit)
+
+
 HOSTILE: dict[str, Callable[[], bytes]] = {
     function.__name__: function
     for function in (
@@ -365,7 +376,13 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
 
 SAFE: dict[str, Callable[[], bytes]] = {
     function.__name__: function
-    for function in (clean_pdf, long_resume, resume_with_tech_title, resume_opening_at_first_page)
+    for function in (
+        clean_pdf,
+        long_resume,
+        resume_with_tech_title,
+        resume_opening_at_first_page,
+        resume_opening_with_goto_action,
+    )
 }
 
 
