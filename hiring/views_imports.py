@@ -26,7 +26,7 @@ class UsasImportForm(forms.Form):
             f"Required columns: {', '.join(REQUIRED)}."
         ),
         error_messages={"required": "Choose the CSV file exported from USA Staffing."},
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
     def clean_file(self):

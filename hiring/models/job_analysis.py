@@ -18,9 +18,11 @@ class Competency(models.Model):
         help_text="One to three sentences on what the competency is, not a task list."
     )
     required_levels = models.JSONField(
-        default=dict, help_text='The level required at each grade, e.g. {"13": "advanced"}.'
+        default=dict, blank=True, help_text='The level required at each grade, e.g. {"13": "advanced"}.'
     )
-    level_descriptions = models.JSONField(default=dict, help_text="What each proficiency level looks like.")
+    level_descriptions = models.JSONField(
+        default=dict, blank=True, help_text="What each proficiency level looks like."
+    )
     screen_out = models.BooleanField(
         default=True, help_text="Not meeting this competency means Does Not Move Forward."
     )
@@ -50,7 +52,9 @@ class InterviewQuestion(models.Model):
     competencies = models.ManyToManyField(Competency, related_name="questions")
     follow_ups = models.TextField(blank=True, help_text="Required follow-up questions, one per line.")
     probes = models.TextField(blank=True, help_text="Optional probes, one per line.")
-    benchmarks = models.JSONField(default=dict, help_text="What a good answer sounds like at each level.")
+    benchmarks = models.JSONField(
+        default=dict, blank=True, help_text="What a good answer sounds like at each level."
+    )
 
     class Meta:
         ordering = ["round", "order", "id"]

@@ -26,7 +26,7 @@ def notice_deliver(*, notice_id: int) -> bool:
     error: Exception | None = None
     with transaction.atomic():
         notice = (
-            Notice.objects.select_for_update(skip_locked=True)
+            Notice.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("application__candidate", "application__action")
             .filter(pk=notice_id)
             .first()

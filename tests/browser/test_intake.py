@@ -43,7 +43,9 @@ def test_hr_builds_an_action_and_a_candidate_applies_and_is_screened(page, brows
     page.get_by_label("Full performance level (grade)").fill("13")
     page.get_by_label("Duty locations").fill("Washington, DC")
     page.get_by_label("Resume page limit").fill("2")
-    page.get_by_label("Specialized experience (52 weeks)").fill("52 weeks at GS-12 making services accessible.")
+    page.get_by_label("Specialized experience (52 weeks)").fill(
+        "52 weeks at GS-12 making services accessible."
+    )
     page.get_by_role("button", name="Create hiring action").click()
     assert page.get_by_role("heading", name="Accessibility Specialist: job analysis").is_visible()
     action = HiringAction.objects.get(title="Accessibility Specialist")

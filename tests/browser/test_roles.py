@@ -33,20 +33,20 @@ def test_hr_sees_their_actions_and_moves_an_application(page, demo):
     page.get_by_role("link", name="Keisha Moore").click()  # did not move forward: final outcome
     assert page.get_by_text("nothing more HR can change").is_visible()
     page.go_back()
-    page.get_by_role("link", name="Avery Johnson").click()  # ineligible: HR can reconsider
+    page.get_by_role("link", name="Farid Haddad").click()  # in interview round 1
     check_page(page, "hr-application")
 
     page.get_by_role("button", name="Change status and notify candidate").click()
     assert page.get_by_text("Nothing was saved").is_visible()
     check_page(page, "hr-application-error")
 
-    page.get_by_label("New status").select_option(label="Application received")
-    page.get_by_label("Reason").fill("Resume was attached after all; screening mistake corrected.")
+    page.get_by_label("New status").select_option(label="In interview round 2")
+    page.get_by_label("Reason").fill("Round 1 score sheet accepted: 1.")
     page.get_by_role("button", name="Change status and notify candidate").click()
     assert page.get_by_text("The candidate was notified").is_visible()
-    assert page.get_by_text("screening mistake corrected").is_visible()
-    application = Application.objects.get(candidate__email="applicant01@demo.test")
-    assert application.status == Status.RECEIVED
+    assert page.get_by_text("Round 1 score sheet accepted").is_visible()
+    application = Application.objects.get(candidate__email="applicant06@demo.test")
+    assert application.status == Status.IN_ROUND_2
 
 
 def test_sme_sees_the_actions_they_serve_on(page, demo):
@@ -93,7 +93,7 @@ def test_candidate_follows_their_application_and_withdraws(page, demo):
 def test_a_candidate_cannot_open_someone_elses_application(page, demo):
     other = Application.objects.exclude(candidate__email="candidate@demo.test").first()
     sign_in(page, "candidate@demo.test")
-    response = page.goto(f"/applications/{other.pk}/")
+    response = page.goto(f"/status/{other.pk}/")
     assert response.status == 404
     assert page.get_by_role("heading", name="We can’t find that page").is_visible()
     check_page(page, "404")
@@ -112,7 +112,7 @@ def test_hr_change_reaches_the_candidate(page, demo, browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     candidate_page = context.new_page()
     sign_in(candidate_page, "candidate@demo.test")
-    candidate_page.goto(f"/applications/{mine.pk}/")
+    candidate_page.goto(f"/status/{mine.pk}/")
     assert candidate_page.get_by_role("heading", name="Your application is: Qualified").is_visible()
     assert candidate_page.get_by_text("You are qualified for Product Manager").is_visible()
     assert "Round 2 score sheet" not in candidate_page.content()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command, execute_from_command_line
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -343,19 +343,24 @@ def test_the_command_imports(tmp_path, action, hr, capsys):
     assert imported(action) == 3
 
 
-def test_the_command_prints_the_row_problems_and_exits_1(tmp_path, action, hr, capsys):
+def run_failing(*args: str) -> tuple[int, str]:
+    """Run a command expected to fail: its exit code (as manage.py would exit) and what it printed.
+    (execute_from_command_line would close the test's database connection on the way out.)"""
+    err = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command(*args, stderr=err)
+    return failed.value.returncode, err.getvalue() + str(failed.value)
+
+
+def test_the_command_prints_the_row_problems_and_exits_1(tmp_path, action, hr):
     rows = applicant_rows(3)
     rows[1][2] = ""
     csv_file = tmp_path / "applicants.csv"
     csv_file.write_text(usas_csv(rows))
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(
-            ["manage.py", "import_usas", str(action.pk), str(csv_file), "--actor", hr.email]
-        )
-    assert exited.value.code == 1
-    err = capsys.readouterr().err
-    assert "Row 3: Applicant Last Name is empty." in err
-    assert "Nothing was saved." in err
+    code, printed = run_failing("import_usas", str(action.pk), str(csv_file), "--actor", hr.email)
+    assert code == 1
+    assert "Row 3: Applicant Last Name is empty." in printed.splitlines()
+    assert "Nothing was saved." in printed
     assert imported(action) == 0
 
 
@@ -493,15 +498,12 @@ def rename(mapping: dict, old: str, new: str) -> None:
     ],
 )
 def test_a_bad_art_configuration_is_named_key_by_key_and_nothing_is_written(
-    tmp_path, agency_hr, capsys, file, edit, expected
+    tmp_path, agency_hr, file, edit, expected
 ):
     folder = edited_fixture(tmp_path, file, edit)
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(
-            ["manage.py", "import_art", str(folder), "--agency-code", "EX", "--actor", agency_hr.email]
-        )
-    assert exited.value.code == 1
-    assert expected in capsys.readouterr().err.splitlines()
+    code, printed = run_failing("import_art", str(folder), "--agency-code", "EX", "--actor", agency_hr.email)
+    assert code == 1
+    assert expected in printed.splitlines()
     assert not HiringAction.objects.filter(agency=agency_hr.agency).exists()
 
 
