@@ -6,12 +6,15 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEMO_PASSWORD ?= smeqa-demo-2026
 
-.PHONY: help venv run test test-fast lint format migrate seed clean
+.PHONY: help venv run test test-fast lint format clean
 
 help:
 	@echo "make run    serve the app with demo data on http://127.0.0.1:$(PORT) (SQLite, tasks in-process)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make test-fast  the suite without browser and worker tests, stopping at the first failure"
+	@echo "make format     ruff's fixes and formatting"
+	@echo "make clean      remove .venv, the SQLite database and collected static files"
 
 # Python 3.12+: .python-version through pyenv, else python3.13, python3.12, python3.
 $(VENV)/.installed: pyproject.toml

@@ -45,6 +45,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--database", default="smeqa_bench", help="The throwaway database to create.")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument("--chunk", type=int, help="Rows per insert (default: the service's CHUNK).")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -80,9 +81,13 @@ def _run(args: argparse.Namespace) -> int:
 
     from hiring.imports.usas import COLUMNS, parse_usas_csv
     from hiring.models import Agency, AgencyRole, Application, HiringAction, Notice, User
+    from hiring.services import imports
     from hiring.services.actions import hiring_action_create
     from hiring.services.imports import applications_import_usas
     from hiring.workflow import Phase
+
+    if args.chunk:
+        imports.CHUNK = args.chunk
 
     call_command("migrate", verbosity=0)
     agency = Agency.objects.create(name="Bench Agency", code="BENCH")
@@ -123,7 +128,9 @@ def _run(args: argparse.Namespace) -> int:
     print(
         f"rows: {args.rows:,}; file: {len(data) / 1e6:.1f} MB; applications now: {Application.objects.count():,}"
     )
-    print(f"median of {args.runs}: {median:.2f} s (parse {statistics.median(parses):.2f} s)")
+    print(
+        f"median of {args.runs}: {median:.2f} s (parse {statistics.median(parses):.2f} s; chunk {imports.CHUNK:,})"
+    )
     print(f"peak RSS: {peak_mb:.0f} MB")
     print(
         f"machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "

@@ -32,17 +32,27 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 class ActionRoleInline(admin.TabularInline):
+    """Read-only: roles are granted through hiring.services.action_role_grant, which audits and
+    enforces SMEQA's role rules."""
+
     model = ActionRole
     extra = 0
-    autocomplete_fields = ["user"]
+    readonly_fields = ["user", "role", "granted_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(HiringAction)
 class HiringActionAdmin(admin.ModelAdmin):
     list_display = ["title", "agency", "series", "grade", "phase"]
     list_filter = ["phase", "agency"]
-    readonly_fields = ["phase", "phase_changed_at"]
+    readonly_fields = ["phase", "phase_changed_at", "job_analysis_version", "job_analysis_finalized_at"]
     inlines = [ActionRoleInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # HR creates actions in the app, where the agency role is checked and audited
 
 
 @admin.register(Application)

@@ -26,3 +26,8 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
 WHITENOISE_AUTOREFRESH = True  # serve from finders; no collectstatic in tests
+
+# Uploaded files go to a throwaway folder, never into the working tree.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="smeqa-test-media-")

@@ -1,9 +1,11 @@
 """factory_boy factories for every model. Statuses other than the default are reached through the
 services (see `application_in`), never by writing the status column."""
 
+import uuid
 from datetime import timedelta
 
 import factory
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,16 +16,20 @@ from hiring.models import (
     AgencyRole,
     Announcement,
     Application,
+    ApplicationDocument,
+    ApplicationDraft,
     AuditEvent,
     Comment,
     Competency,
     HiringAction,
     InterviewQuestion,
+    JobAnalysisVersion,
     Notice,
     Role,
     User,
 )
 from hiring.workflow import Actor, Phase, Status, phase_allows
+from tests.hostile_uploads import clean_pdf
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -84,6 +90,7 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Announcement
 
+    action = factory.SubFactory("tests.factories.HiringActionFactory", announcement=False)
     number = factory.Sequence(lambda n: f"TEST-2026-{n:05d}")
     state = Announcement.State.PUBLISHED
     summary = "We are hiring."
@@ -167,6 +174,40 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *, action, candidate, **kwargs):
         return services.application_submit(action=action, candidate=candidate)
+
+
+class ApplicationDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationDocument
+
+    key = factory.LazyFunction(uuid.uuid4)
+    application = factory.SubFactory(ApplicationFactory)
+    action = factory.SelfAttribute("application.action")
+    kind = ApplicationDocument.Kind.RESUME
+    file = factory.LazyFunction(lambda: ContentFile(clean_pdf(2), name="resume.pdf"))
+    original_name = "resume.pdf"
+    pages = 2
+    size = 1000
+    sha256 = "0" * 64
+
+
+class ApplicationDraftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationDraft
+
+    action = factory.SubFactory(HiringActionFactory)
+    candidate = factory.SubFactory(UserFactory)
+    data = factory.LazyFunction(lambda: {"citizenship": True})
+
+
+class JobAnalysisVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JobAnalysisVersion
+
+    action = factory.SubFactory(HiringActionFactory)
+    number = 1
+    snapshot = factory.LazyFunction(lambda: {"competencies": []})
+    finalized_by = factory.SubFactory(StaffFactory)
 
 
 class AuditEventFactory(factory.django.DjangoModelFactory):

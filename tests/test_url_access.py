@@ -10,6 +10,7 @@ from hiring.models import Role
 from tests.factories import (
     ActionRoleFactory,
     AgencyRoleFactory,
+    ApplicationDocumentFactory,
     ApplicationFactory,
     CompetencyFactory,
     HiringActionFactory,
@@ -38,6 +39,11 @@ TABLE = {
     "logout": ("post", lambda w: {}, row(302, anonymous=302)),
     "hiring:hr_home": ("get", lambda w: {}, row(403, hr=200, other_agency_hr=200)),
     "hiring:hr_action_create": ("get", lambda w: {}, row(403, hr=200)),
+    "hiring:hr_document": (
+        "get",
+        lambda w: {"action_pk": w["action"].pk, "pk": w["document"].pk},
+        row(404, hr=200),
+    ),
     "hiring:hr_screening": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:jobs": ("get", lambda w: {}, row(200, anonymous=200)),
     "hiring:job_detail": ("get", lambda w: {"pk": w["announcement"].pk}, row(200, anonymous=200)),
@@ -120,6 +126,7 @@ def world(db):
     manager = ActionRoleFactory(action=action, role=Role.HIRING_MANAGER).user
     candidate, other_candidate = UserFactory(), UserFactory()
     application = ApplicationFactory(action=action, candidate=candidate)
+    document = ApplicationDocumentFactory(application=application)
     ApplicationFactory(action=action, candidate=other_candidate)
     elsewhere = HiringActionFactory()
     other_agency_hr = ActionRoleFactory(
@@ -131,6 +138,7 @@ def world(db):
         "competency": competency,
         "question": question,
         "application": application,
+        "document": document,
         "users": {
             "anonymous": None,
             "candidate": candidate,

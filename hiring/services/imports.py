@@ -43,7 +43,7 @@ from .job_analysis import job_analysis_snapshot
 # Applicants are imported while the action takes applications or reviews them (workflow.STATUS_PHASES:
 # an application may be Received only then).
 IMPORT_PHASES = frozenset({Phase.ANNOUNCEMENT, Phase.RESUME_REVIEW})
-CHUNK = 5_000  # rows per bulk insert: bounds memory; larger chunks were not faster (docs/performance.md)
+CHUNK = 5_000  # rows per insert: bounds memory; 1,000 or 50,000 made little difference (docs/performance.md)
 # Letters and digits only, so no template filter or escaping alters it unnoticed.
 _NAME_PLACEHOLDER = "Qx7ApplicantNameQx7"
 # What HTML escaping changes: if the templates escape, names with these render in full.

@@ -3,8 +3,8 @@ call one service; a DomainError's message is shown to the person and nothing is 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smeqa.access import role_required
@@ -12,7 +12,7 @@ from smeqa.errors import DomainError
 
 from .. import selectors, services
 from ..forms import ApplicationTransitionForm, HiringActionForm, PhaseAdvanceForm
-from ..models import Role
+from ..models import ApplicationDocument, Role
 from ..workflow import Actor, next_phase
 
 
@@ -117,3 +117,12 @@ def hr_action_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Hiring action created. Next: the job analysis.")
             return redirect("hiring:job_analysis", pk=action.pk)
     return render(request, "hiring/hr_action_create.html", {"form": form, "agency": agencies[0]})
+
+
+def hr_document(request: HttpRequest, action_pk: int, pk: int) -> FileResponse:
+    """HR opens an applicant's uploaded PDF (it passed hiring.uploads.check_pdf on the way in)."""
+    action = selectors.action_for(user=request.user, pk=action_pk, role=Role.HR)
+    document = get_object_or_404(ApplicationDocument, pk=pk, application__action=action)
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.get_kind_display()}-{document.pk}.pdf"'
+    return response
