@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import announcements, apply, candidates, hr, job_analysis, public, screening
+from .views import announcements, apply, candidates, hr, imports, job_analysis, public, screening
 
 app_name = "hiring"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
         name="hr_application_detail",
     ),
     path("hr/actions/<int:pk>/screening/", screening.hr_screening, name="hr_screening"),
+    path("hr/actions/<int:pk>/import/usas/", imports.hr_import_usas, name="hr_import_usas"),
     path("hr/actions/<int:action_pk>/documents/<int:pk>/", hr.hr_document, name="hr_document"),
     # The job analysis workshop and the announcement: everyone on the action reads; HR edits.
     path("actions/<int:pk>/job-analysis/", job_analysis.job_analysis, name="job_analysis"),

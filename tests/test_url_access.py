@@ -44,6 +44,7 @@ TABLE = {
         lambda w: {"action_pk": w["action"].pk, "pk": w["document"].pk},
         row(404, hr=200),
     ),
+    "hiring:hr_import_usas": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_screening": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:jobs": ("get", lambda w: {}, row(200, anonymous=200)),
     "hiring:job_detail": ("get", lambda w: {"pk": w["announcement"].pk}, row(200, anonymous=200)),

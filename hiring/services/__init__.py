@@ -8,6 +8,7 @@ from .actions import action_role_grant, hiring_action_advance_phase, hiring_acti
 from .announcements import accepting, announcement_draft, announcement_publish, announcement_update
 from .applications import application_submit, application_transition, candidate_register
 from .drafts import application_draft_of, application_draft_save
+from .imports import ArtImportResult, ImportResult, applications_import_usas, hiring_action_import_art
 from .job_analysis import (
     comment_add,
     competency_delete,
@@ -23,6 +24,8 @@ from .screening import REMOVAL_GROUNDS, screening_release, screening_remove
 
 __all__ = [
     "REMOVAL_GROUNDS",
+    "ArtImportResult",
+    "ImportResult",
     "NoticeDeliveryFailed",
     "accepting",
     "action_role_grant",
@@ -33,12 +36,14 @@ __all__ = [
     "application_draft_save",
     "application_submit",
     "application_transition",
+    "applications_import_usas",
     "candidate_register",
     "comment_add",
     "competency_delete",
     "competency_save",
     "hiring_action_advance_phase",
     "hiring_action_create",
+    "hiring_action_import_art",
     "job_analysis_check",
     "job_analysis_finalize",
     "job_analysis_revise",

@@ -3,8 +3,10 @@ hiring actions. Each import is one transaction (all or nothing) and can be run a
 already imported is recognized by its external number and left as it is.
 
 Imported applicants arrive in bulk (a USA Staffing export may hold tens of thousands of rows), so their
-applications, audit rows and receipt notices are written with bulk_create, three inserts per chunk,
-instead of application_submit's three inserts per applicant.
+applications, audit rows and receipt notices are written three inserts per chunk (COPY on PostgreSQL,
+bulk_create elsewhere) instead of application_submit's three inserts per applicant. The readers in
+hiring.imports check every value against the models' limits first; full_clean is skipped because its
+constraint checks cost a query per row.
 """
 
 import json
@@ -348,7 +350,7 @@ def hiring_action_import_art(
         action = HiringAction.objects.select_for_update().get(pk=action.pk)
         require_role(action=action, user=actor, role=Role.HR)
         result = ArtImportResult(action=action, action_created=False)
-    _art_competencies(action=action, actor=actor, config=config, result=result)
+    _art_competencies(action=action, config=config, result=result)
     if result.action_created:
         _art_finalize(action=action, actor=actor)
     _art_people(action=action, actor=actor, agency=agency, config=config, result=result)
@@ -411,9 +413,7 @@ def _art_action_create(
     return action
 
 
-def _art_competencies(
-    *, action: HiringAction, actor: User, config: ArtConfig, result: ArtImportResult
-) -> None:
+def _art_competencies(*, action: HiringAction, config: ArtConfig, result: ArtImportResult) -> None:
     existing = {c.name: c for c in Competency.objects.filter(action=action)}
     default_level = action.levels[0][0]  # "meets" on the two-level scale: ART rates Meets / Does not meet
     for item in config.competencies:

@@ -130,6 +130,8 @@ def test_hr_builds_an_action_and_a_candidate_applies_and_is_screened(page, brows
     assert page.get_by_text("Released 1 application to resume review").is_visible()
     application.refresh_from_db()
     assert application.status == Status.IN_RESUME_REVIEW
+    page.get_by_role("link", name="Import").click()
+    check_page(page, "import-usas")
     sign_out(page)
 
     # The candidate sees each step.

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
 from hiring.imports import art, usas
 from hiring.imports.usas import ImportRejected, parse_usas_csv
@@ -30,7 +30,6 @@ from hiring.models import (
     User,
 )
 from hiring.services.imports import applications_import_usas, hiring_action_import_art
-from hiring.views_imports import hr_import_usas
 from hiring.workflow import Actor, Phase, Status
 from smeqa.errors import DomainError
 from tests.factories import AgencyFactory, AgencyRoleFactory, StaffFactory
@@ -45,12 +44,6 @@ HEADER = [
     "Applicant First Name",
     "Applicant Middle Name",
     "Rating Combination",
-]
-
-# Used only until hiring/urls.py routes the page: the same view under this module's URLconf.
-urlpatterns = [
-    path("hr/actions/<int:pk>/import/usas/", hr_import_usas, name="hr_import_usas_unrouted"),
-    path("", include("smeqa.urls")),
 ]
 
 
@@ -74,13 +67,9 @@ def imported(action) -> int:
 
 
 @pytest.fixture
-def import_url(settings):
+def import_url():
     def url(action) -> str:
-        try:
-            return reverse("hiring:hr_import_usas", args=[action.pk])
-        except NoReverseMatch:
-            settings.ROOT_URLCONF = __name__
-            return reverse("hr_import_usas_unrouted", args=[action.pk])
+        return reverse("hiring:hr_import_usas", args=[action.pk])
 
     return url
 
@@ -232,6 +221,30 @@ def test_receipts_read_exactly_as_a_rendered_notice_does(action, hr):
         assert notice.subject == render_to_string("hiring/notices/received_subject.txt", context).strip()
         assert notice.body == render_to_string("hiring/notices/received.txt", context).strip()
         assert application.applicant_name in notice.body
+
+
+def test_receipts_from_a_template_that_differs_per_applicant_are_rendered_one_by_one(action, hr, settings):
+    engine = {**settings.TEMPLATES[0], "APP_DIRS": False}
+    engine["OPTIONS"] = {
+        **engine["OPTIONS"],
+        "loaders": [
+            (
+                "django.template.loaders.locmem.Loader",
+                {
+                    "hiring/notices/received_subject.txt": "Received: {{ application.applicant_name|upper }}",
+                    "hiring/notices/received.txt": "Your number is {{ application.external_number }}.",
+                },
+            ),
+            "django.template.loaders.filesystem.Loader",
+            "django.template.loaders.app_directories.Loader",
+        ],
+    }
+    settings.TEMPLATES = [engine]
+    applications_import_usas(action=action, actor=hr, rows=parse_usas_csv(usas_csv(applicant_rows(4))))
+    notices = Notice.objects.filter(application__action=action).order_by("application__external_number")
+    assert [(n.subject, n.body) for n in notices] == [
+        (f"Received: FIRST{n} LAST{n}", f"Your number is {10_000_000 + n}.") for n in range(1, 5)
+    ]
 
 
 def test_importing_the_same_file_again_changes_nothing(action, hr):

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_http_methods
 
 from smeqa.errors import DomainError
 
-from . import selectors
-from .imports.usas import COLUMNS, MAX_ROWS, REQUIRED, ImportRejected, parse_usas_csv
-from .models import Role
-from .services.imports import IMPORT_PHASES, applications_import_usas
+from .. import selectors
+from ..imports.usas import COLUMNS, MAX_ROWS, REQUIRED, ImportRejected, parse_usas_csv
+from ..models import Role
+from ..services.imports import IMPORT_PHASES, applications_import_usas
 
 MAX_UPLOAD_MB = 50  # 100,000 rows of a USA Staffing export are about 20 MB
 SHOWN_PROBLEMS = 500  # a page listing more helps nobody; the count says how many more there are
