@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from hiring.models import Application, HiringAction
 from hiring.workflow import Status
@@ -47,7 +48,7 @@ def test_hr_builds_an_action_and_a_candidate_applies_and_is_screened(page, brows
         "52 weeks at GS-12 making services accessible."
     )
     page.get_by_role("button", name="Create hiring action").click()
-    assert page.get_by_role("heading", name="Accessibility Specialist: job analysis").is_visible()
+    expect(page.get_by_role("heading", name="Accessibility Specialist: job analysis")).to_be_visible()
     action = HiringAction.objects.get(title="Accessibility Specialist")
 
     # Job analysis: four competencies and round 1 questions covering each.
@@ -61,7 +62,7 @@ def test_hr_builds_an_action_and_a_candidate_applies_and_is_screened(page, brows
         if name == "Accessibility":
             check_page(page, "ja-competency-form")
         page.get_by_role("button", name="Save competency").click()
-    assert page.get_by_text("Round 1 questions do not cover").is_visible()
+    expect(page.get_by_text("Round 1 questions do not cover")).to_be_visible()
     for covered in (["Accessibility", "Research"], ["Delivery", "Communication"]):
         page.get_by_role("link", name="Add a round 1 question").click()
         page.get_by_label("Question", exact=True).fill(f"Tell us about your work on {' and '.join(covered)}.")
@@ -73,7 +74,7 @@ def test_hr_builds_an_action_and_a_candidate_applies_and_is_screened(page, brows
     page.get_by_role("button", name=re.compile("Finalize version 1")).click()
 
     # Announcement: drafted from the job analysis; HR adds duties and publishes.
-    assert page.get_by_text("Version 1 of the job analysis is final").is_visible()
+    expect(page.get_by_text("Version 1 of the job analysis is final")).to_be_visible()
     assert "Accessibility" in page.get_by_label("Qualifications (from the competencies)").input_value()
     page.get_by_label("Duties", exact=True).fill("Audit services for accessibility.\nTrain teams.")
     page.get_by_role("button", name="Save announcement").click()
@@ -83,14 +84,14 @@ def test_hr_builds_an_action_and_a_candidate_applies_and_is_screened(page, brows
     page.locator("label[for=id_cap_rule_0]").click()
     check_page(page, "joa-edit")
     page.get_by_role("button", name="Publish announcement").click()
-    assert page.get_by_text("Published.").is_visible()
+    expect(page.get_by_text("Published.")).to_be_visible()
     sign_out(page)
 
     # Candidate: public job page, account, a bad file, then a long resume.
     page.goto("/jobs/")
     check_page(page, "jobs")
     page.get_by_role("link", name="Accessibility Specialist").click()
-    assert page.locator("script[type='application/ld+json']").count() == 1
+    expect(page.locator("script[type='application/ld+json']")).to_have_count(1)
     check_page(page, "job-detail")
     page.get_by_role("link", name="Apply").click()
     page.get_by_role("link", name="Create an account").click()
@@ -100,19 +101,19 @@ def test_hr_builds_an_action_and_a_candidate_applies_and_is_screened(page, brows
     page.get_by_label("Password again").fill(PASSWORD)
     check_page(page, "signup")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_role("heading", name="Apply: Accessibility Specialist").is_visible()
+    expect(page.get_by_role("heading", name="Apply: Accessibility Specialist")).to_be_visible()
 
     page.locator("#id_resume").set_input_files(pdf("resume.pdf", renamed_zip()))
     page.locator("label[for=id_citizenship]").click()
     page.locator("label[for=id_sharing_0]").click()
     page.get_by_role("button", name="Submit application").click()
-    assert page.get_by_text("looks like a ZIP").first.is_visible()
-    assert page.locator("#id_citizenship").is_checked()  # what was typed is kept
+    expect(page.get_by_text("looks like a ZIP").first).to_be_visible()
+    expect(page.locator("#id_citizenship")).to_be_checked()  # what was typed is kept
     check_page(page, "apply-bad-file")
 
     page.locator("#id_resume").set_input_files(pdf("long-resume.pdf", long_resume(5)))
     page.get_by_role("button", name="Submit application").click()
-    assert page.get_by_role("heading", name="Your application is: Application received").is_visible()
+    expect(page.get_by_role("heading", name="Your application is: Application received")).to_be_visible()
     application = Application.objects.get(candidate__email="robin@example.test")
     assert application.resume_pages == 5
     assert application.sharing_opt_in is True
@@ -124,10 +125,10 @@ def test_hr_builds_an_action_and_a_candidate_applies_and_is_screened(page, brows
     page.goto(f"/hr/actions/{action.pk}/")
     page.get_by_role("button", name="Move to Resume review").click()
     page.get_by_role("link", name="Screening").click()
-    assert page.get_by_text("5 pages").is_visible()
+    expect(page.get_by_text("5 pages")).to_be_visible()
     check_page(page, "screening")
     page.get_by_role("button", name="Release everyone waiting").click()
-    assert page.get_by_text("Released 1 application to resume review").is_visible()
+    expect(page.get_by_text("Released 1 application to resume review")).to_be_visible()
     application.refresh_from_db()
     assert application.status == Status.IN_RESUME_REVIEW
     page.get_by_role("link", name="Import").click()
@@ -137,8 +138,8 @@ def test_hr_builds_an_action_and_a_candidate_applies_and_is_screened(page, brows
     # The candidate sees each step.
     sign_in(page, "robin@example.test", PASSWORD)
     page.goto(f"/status/{application.pk}/")
-    assert page.get_by_role("heading", name="Your application is: In resume review").is_visible()
-    assert page.get_by_text("What comes next:").is_visible()
+    expect(page.get_by_role("heading", name="Your application is: In resume review")).to_be_visible()
+    expect(page.get_by_text("What comes next:")).to_be_visible()
     subjects = page.locator(".timeline__item h3").all_inner_texts()
     assert subjects == [
         "We received your application for Accessibility Specialist",

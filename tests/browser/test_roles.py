@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from hiring.models import Application
 from hiring.workflow import Status
@@ -16,65 +17,65 @@ def test_sign_in_page_and_a_wrong_password(page, demo):
     page.goto("/accounts/login/")
     check_page(page, "login")
     sign_in(page, "hr@demo.test", "not the password")
-    assert page.get_by_text("do not match an account").is_visible()
+    expect(page.get_by_text("do not match an account")).to_be_visible()
     check_page(page, "login-error")
 
 
 def test_hr_sees_their_actions_and_moves_an_application(page, demo):
     sign_in(page, "hr@demo.test")
-    assert page.get_by_role("heading", name="HR workspace").is_visible()
+    expect(page.get_by_role("heading", name="HR workspace")).to_be_visible()
     check_page(page, "hr-home")
 
     page.get_by_role("link", name="Product Manager").click()
-    assert page.get_by_role("heading", name="Product Manager", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Product Manager", level=1)).to_be_visible()
     assert page.locator(".usa-step-indicator__segment--current").inner_text().startswith("Assessments")
     check_page(page, "hr-action")
 
     page.get_by_role("link", name="Keisha Moore").click()  # did not move forward: final outcome
-    assert page.get_by_text("nothing more HR can change").is_visible()
+    expect(page.get_by_text("nothing more HR can change")).to_be_visible()
     page.go_back()
     page.get_by_role("link", name="Farid Haddad").click()  # in interview round 1
     check_page(page, "hr-application")
 
     page.get_by_role("button", name="Change status and notify candidate").click()
-    assert page.get_by_text("Nothing was saved").is_visible()
+    expect(page.get_by_text("Nothing was saved")).to_be_visible()
     check_page(page, "hr-application-error")
 
     page.get_by_label("New status").select_option(label="In interview round 2")
     page.get_by_label("Reason").fill("Round 1 score sheet accepted: 1.")
     page.get_by_role("button", name="Change status and notify candidate").click()
-    assert page.get_by_text("The candidate was notified").is_visible()
-    assert page.get_by_text("Round 1 score sheet accepted").is_visible()
+    expect(page.get_by_text("The candidate was notified")).to_be_visible()
+    expect(page.get_by_text("Round 1 score sheet accepted")).to_be_visible()
     application = Application.objects.get(candidate__email="applicant06@demo.test")
     assert application.status == Status.IN_ROUND_2
 
 
 def test_sme_sees_the_actions_they_serve_on(page, demo):
     sign_in(page, "sme1@demo.test")
-    assert page.get_by_role("heading", name="My reviews").is_visible()
+    expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
     rows = page.locator("tbody tr")
-    assert rows.count() == 2
-    assert page.get_by_text("Conduct and score your interviews.").is_visible()
+    expect(rows).to_have_count(2)
+    expect(page.get_by_text("Conduct and score your interviews.")).to_be_visible()
     check_page(page, "sme-home")
     page.goto("/hr/")
-    assert page.get_by_role("heading", name="You don’t have access to this").is_visible()
+    expect(page.get_by_role("heading", name="You don’t have access to this")).to_be_visible()
     check_page(page, "403")
 
 
 def test_hiring_manager_sees_their_actions(page, demo):
     sign_in(page, "manager@demo.test")
-    assert page.get_by_role("heading", name="My certificates").is_visible()
-    assert page.get_by_text("Product Manager").is_visible()
+    expect(page.get_by_role("heading", name="My certificates")).to_be_visible()
+    expect(page.get_by_text("Product Manager")).to_be_visible()
     check_page(page, "manager-home")
 
 
 def test_candidate_follows_their_application_and_withdraws(page, demo):
     sign_in(page, "candidate@demo.test")
-    assert page.get_by_role("heading", name="My applications").is_visible()
+    expect(page.get_by_role("heading", name="My applications")).to_be_visible()
     check_page(page, "candidate-home")
 
     page.get_by_role("link", name=re.compile("See details")).click()
-    assert page.get_by_role("heading", name="Your application is: In interview round 2").is_visible()
+    expect(page.get_by_role("heading", name="Your application is: In interview round 2")).to_be_visible()
     timeline = page.locator(".timeline__item h3").all_inner_texts()
     assert timeline[0].startswith("We received your application")
     assert "You moved forward for Product Manager (ELSM)" in timeline
@@ -82,11 +83,11 @@ def test_candidate_follows_their_application_and_withdraws(page, demo):
 
     page.get_by_role("link", name="Withdraw this application").click()
     page.get_by_role("button", name="Withdraw application").click()
-    assert page.get_by_text("Check the box to confirm").first.is_visible()
+    expect(page.get_by_text("Check the box to confirm").first).to_be_visible()
     check_page(page, "candidate-withdraw-error")
     page.locator("label[for=id_confirm]").click()  # USWDS draws the box on the label
     page.get_by_role("button", name="Withdraw application").click()
-    assert page.get_by_role("heading", name="Your application is: Withdrawn").is_visible()
+    expect(page.get_by_role("heading", name="Your application is: Withdrawn")).to_be_visible()
     assert page.locator(".timeline__item h3").last.inner_text().endswith("is withdrawn")
 
 
@@ -95,7 +96,7 @@ def test_a_candidate_cannot_open_someone_elses_application(page, demo):
     sign_in(page, "candidate@demo.test")
     response = page.goto(f"/status/{other.pk}/")
     assert response.status == 404
-    assert page.get_by_role("heading", name="We can’t find that page").is_visible()
+    expect(page.get_by_role("heading", name="We can’t find that page")).to_be_visible()
     check_page(page, "404")
     sign_out(page)
 
@@ -107,13 +108,13 @@ def test_hr_change_reaches_the_candidate(page, demo, browser, live_server):
     page.get_by_label("New status").select_option(label="Qualified")
     page.get_by_label("Reason").fill("Round 2 score sheet accepted: 2.")
     page.get_by_role("button", name="Change status and notify candidate").click()
-    assert page.get_by_text("The candidate was notified").is_visible()
+    expect(page.get_by_text("The candidate was notified")).to_be_visible()
 
     context = browser.new_context(base_url=live_server.url)
     candidate_page = context.new_page()
     sign_in(candidate_page, "candidate@demo.test")
     candidate_page.goto(f"/status/{mine.pk}/")
-    assert candidate_page.get_by_role("heading", name="Your application is: Qualified").is_visible()
-    assert candidate_page.get_by_text("You are qualified for Product Manager").is_visible()
+    expect(candidate_page.get_by_role("heading", name="Your application is: Qualified")).to_be_visible()
+    expect(candidate_page.get_by_text("You are qualified for Product Manager")).to_be_visible()
     assert "Round 2 score sheet" not in candidate_page.content()
     context.close()
