@@ -15,6 +15,7 @@ urlpatterns = [
     path("hr/", hr.hr_home, name="hr_home"),
     path("hr/actions/new/", hr.hr_action_create, name="hr_action_create"),
     path("hr/actions/<int:pk>/", hr.hr_action_detail, name="hr_action_detail"),
+    path("hr/actions/<int:pk>/settings/", hr.hr_action_settings, name="hr_action_settings"),
     path("hr/actions/<int:pk>/phase/", hr.hr_action_advance_phase, name="hr_action_advance_phase"),
     path(
         "hr/actions/<int:action_pk>/applications/<int:pk>/",

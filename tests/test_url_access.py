@@ -45,6 +45,7 @@ TABLE = {
         row(404, hr=200),
     ),
     "hiring:hr_import_usas": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    "hiring:hr_action_settings": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_screening": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:jobs": ("get", lambda w: {}, row(200, anonymous=200)),
     "hiring:job_detail": ("get", lambda w: {"pk": w["announcement"].pk}, row(200, anonymous=200)),

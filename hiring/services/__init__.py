@@ -4,7 +4,13 @@ beside the change, side effects queued with transaction.on_commit.
 Import services from this package: `from hiring import services; services.application_submit(...)`.
 """
 
-from .actions import action_role_grant, hiring_action_advance_phase, hiring_action_create, require_role
+from .actions import (
+    action_role_grant,
+    hiring_action_advance_phase,
+    hiring_action_create,
+    hiring_action_update,
+    require_role,
+)
 from .announcements import accepting, announcement_draft, announcement_publish, announcement_update
 from .applications import application_submit, application_transition, candidate_register
 from .drafts import application_draft_of, application_draft_save
@@ -44,6 +50,7 @@ __all__ = [
     "hiring_action_advance_phase",
     "hiring_action_create",
     "hiring_action_import_art",
+    "hiring_action_update",
     "job_analysis_check",
     "job_analysis_finalize",
     "job_analysis_revise",

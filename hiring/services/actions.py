@@ -135,3 +135,34 @@ def hiring_action_advance_phase(*, action_id: int, actor: User, expected_phase: 
         reason=f"Moved to {Phase(target).label}.",
     )
     return action
+
+
+@transaction.atomic
+def hiring_action_update(*, action_id: int, actor: User, **fields) -> HiringAction:
+    """Change the action's settings while its job analysis is a draft (HR only). Writes an audit row
+    naming the settings changed."""
+    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    require_role(action=action, user=actor, role=Role.HR)
+    if action.job_analysis_is_final:
+        raise DomainError("The job analysis is final. Start a revision to change the action's settings.")
+    unknown = set(fields) - ACTION_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown hiring action fields: {sorted(unknown)}")
+    changed = sorted(name for name, value in fields.items() if getattr(action, name) != value)
+    for name, value in fields.items():
+        setattr(action, name, value)
+    action.full_clean()
+    action.save()
+    if changed:
+        AuditEvent.objects.create(
+            actor=actor,
+            actor_role=Actor.HR,
+            subject=AuditEvent.Subject.JOB_ANALYSIS,
+            action=action,
+            from_state="draft",
+            to_state="draft",
+            reason="Settings changed: "
+            + ", ".join(HiringAction._meta.get_field(n).verbose_name for n in changed)
+            + ".",
+        )
+    return action

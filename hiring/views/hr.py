@@ -126,3 +126,23 @@ def hr_document(request: HttpRequest, action_pk: int, pk: int) -> FileResponse:
     response = FileResponse(document.file.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.get_kind_display()}-{document.pk}.pdf"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def hr_action_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """HR changes the action's settings while the job analysis is a draft."""
+    action = selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    form = HiringActionForm(request.POST or None, instance=action)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.hiring_action_update(action_id=action.pk, actor=request.user, **fields)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("hiring:job_analysis", pk=action.pk)
+    return render(request, "hiring/hr_action_settings.html", {"form": form, "action": action})

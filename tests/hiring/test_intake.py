@@ -324,3 +324,23 @@ def test_screening_page_filters_and_bulk_releases(client, action, hr):
     client.post(url, {"operation": "release", "applications": [has.pk]})
     assert Application.objects.get(pk=has.pk).status == Status.IN_RESUME_REVIEW
     assert Application.objects.get(pk=missing.pk).status == Status.RECEIVED
+
+
+def test_hr_changes_settings_while_draft_and_the_change_is_audited(client, workshop):
+    action, hr = workshop
+    client.force_login(hr)
+    url = reverse("hiring:hr_action_settings", args=[action.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data |= {"grades": "13", "duty_locations": "Denver, CO\nWashington, DC", "resume_page_limit": "3"}
+    data = {k: v for k, v in data.items() if v is not False}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    action.refresh_from_db()
+    assert action.duty_locations == ["Denver, CO", "Washington, DC"]
+    assert action.resume_page_limit == 3
+    assert AuditEvent.objects.filter(action=action, reason__contains="resume page limit").exists()
+
+    services.job_analysis_finalize(action_id=action.pk, actor=hr)
+    refused = client.post(url, data)
+    assert "Start a revision" in refused.text
