@@ -50,6 +50,7 @@ class Actor(models.TextChoices):
     """Who may make a move. SYSTEM is a service acting on computed results (later phases)."""
 
     HR = "hr", "HR specialist"
+    SME = "sme", "Subject matter expert"
     HIRING_MANAGER = "hiring_manager", "Hiring manager"
     CANDIDATE = "candidate", "Candidate"
     SYSTEM = "system", "System"

@@ -98,6 +98,9 @@ class HiringAction(models.Model):
         default=1, help_text="Increases each time a finalized job analysis is reopened for revision."
     )
     job_analysis_finalized_at = models.DateTimeField(null=True, blank=True)
+    tiebreaker_sees_justifications = models.BooleanField(
+        default=False, help_text="The tiebreaker may read the first two SMEs' justifications."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -20,6 +20,7 @@ class AuditEvent(models.Model):
         HIRING_ACTION = "hiring_action", "Hiring action"
         JOB_ANALYSIS = "job_analysis", "Job analysis"
         ANNOUNCEMENT = "announcement", "Announcement"
+        RESUME_REVIEW = "resume_review", "Resume review"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

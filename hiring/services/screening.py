@@ -44,6 +44,10 @@ def screening_release(*, action_id: int, actor: User, application_ids: list[int]
             reason="Released to resume review after eligibility screening.",
         )
         moved += 1
+    # Released applications get their two reviewers at once (assessments owns assignment).
+    from assessments.services import resume_reviews_assign
+
+    resume_reviews_assign(action_id=action.pk)
     return moved
 
 
