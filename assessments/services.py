@@ -387,3 +387,21 @@ def resume_results_send_all(*, action_id: int, actor: User) -> int:
             resume_result_send(application_id=application.pk, actor=actor)
             sent += 1
     return sent
+
+
+@transaction.atomic
+def sme_add(*, action_id: int, actor: User, email: str, full_name: str = "") -> User:
+    """HR adds a subject matter expert by email (someone new gets an account in the action's agency,
+    with no password until they set one). Writes the role and an audit row."""
+    action = HiringAction.objects.get(pk=action_id)
+    hiring_services.require_role(action=action, user=actor, role=Role.HR)
+    email = email.strip().lower()
+    sme = User.objects.filter(email__iexact=email).first()
+    if sme is None:
+        if not full_name.strip():
+            raise DomainError("This person is new to smeqa: give their full name too.", field="full_name")
+        sme = User.objects.create_user(email, None, full_name=full_name.strip(), agency=action.agency)
+    elif sme.agency_id is None:
+        raise DomainError(f"{email} is a candidate's account; SMEs must be federal staff.", field="email")
+    hiring_services.action_role_grant(action=action, user=sme, role=Role.SME, actor=actor)
+    return sme

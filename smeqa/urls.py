@@ -16,7 +16,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("hiring.urls")),
-    path("sme/", include("assessments.urls")),
+    path("", include("assessments.urls")),
     path("manager/", include("certificates.urls")),
     path("admin/", admin.site.urls),
 ]

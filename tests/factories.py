@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.models import ConflictCheck, Recusal, ResumeReview
 from hiring import services
 from hiring.models import (
     ActionRole,
@@ -286,3 +287,32 @@ def start_resume_review(action: HiringAction) -> HiringAction:
     return services.hiring_action_advance_phase(
         action_id=action.pk, actor=hr_for(action), expected_phase=Phase.ANNOUNCEMENT
     )
+
+
+class ConflictCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConflictCheck
+
+    action = factory.SubFactory(HiringActionFactory)
+    sme = factory.SubFactory(StaffFactory)
+
+
+class RecusalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recusal
+
+    application = factory.SubFactory(ApplicationFactory)
+    sme = factory.SubFactory(StaffFactory)
+    reason = Recusal.Reason.PERSONAL
+
+
+class ResumeReviewFactory(factory.django.DjangoModelFactory):
+    """A review assignment; real review work goes through assessments.services."""
+
+    class Meta:
+        model = ResumeReview
+
+    application = factory.SubFactory(ApplicationFactory)
+    action = factory.SelfAttribute("application.action")
+    sme = factory.SubFactory(StaffFactory)
+    slot = ResumeReview.Slot.FIRST

@@ -17,7 +17,12 @@ FACTORIES = {
 }
 
 
-@pytest.mark.parametrize("model", list(apps.get_app_config("hiring").get_models()), ids=lambda m: m.__name__)
+MODELS = [
+    m for app in ("hiring", "assessments", "certificates") for m in apps.get_app_config(app).get_models()
+]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_each_model_has_a_factory_that_builds_a_valid_row(model):
     assert model in FACTORIES, f"add a factory for {model.__name__} to tests/factories.py"
     row = FACTORIES[model]()

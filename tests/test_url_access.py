@@ -13,8 +13,10 @@ from tests.factories import (
     ApplicationDocumentFactory,
     ApplicationFactory,
     CompetencyFactory,
+    ConflictCheckFactory,
     HiringActionFactory,
     InterviewQuestionFactory,
+    ResumeReviewFactory,
     StaffFactory,
     UserFactory,
 )
@@ -101,6 +103,24 @@ TABLE = {
     ),
     "hiring:candidate_withdraw": ("get", lambda w: {"pk": w["application"].pk}, row(404, candidate=200)),
     "assessments:sme_home": ("get", lambda w: {}, row(403, sme=200)),
+    "assessments:sme_conflicts": ("get", lambda w: {"pk": w["action"].pk}, row(404, sme=200)),
+    "assessments:sme_queue": ("get", lambda w: {"pk": w["action"].pk}, row(404, sme=200)),
+    "assessments:sme_next": ("get", lambda w: {"pk": w["action"].pk}, row(404, sme=302)),
+    "assessments:sme_review": ("get", lambda w: {"pk": w["review"].pk}, row(404, sme=200)),
+    # An empty autosave is refused (400); only the assigned SME gets that far.
+    "assessments:sme_review_autosave": ("post", lambda w: {"pk": w["review"].pk}, row(404, sme=400)),
+    "assessments:sme_review_resume": ("get", lambda w: {"pk": w["review"].pk}, row(404, sme=200)),
+    "assessments:sme_review_recuse": ("post", lambda w: {"pk": w["review"].pk}, row(404, sme=302)),
+    "assessments:hr_resume_review": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    "assessments:hr_resume_assign": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
+    "assessments:hr_results_send": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
+    "assessments:hr_sme_add": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
+    "assessments:hr_sme_remove": (
+        "post",
+        lambda w: {"pk": w["action"].pk, "user_pk": w["users"]["sme"].pk},
+        row(404, hr=302),
+    ),
+    "assessments:hr_review_decide": ("post", lambda w: {"pk": w["review"].pk}, row(404, hr=302)),
     "certificates:manager_home": ("get", lambda w: {}, row(403, manager=200)),
 }
 
@@ -129,6 +149,8 @@ def world(db):
     candidate, other_candidate = UserFactory(), UserFactory()
     application = ApplicationFactory(action=action, candidate=candidate)
     document = ApplicationDocumentFactory(application=application)
+    ConflictCheckFactory(action=action, sme=sme)
+    review = ResumeReviewFactory(application=application, sme=sme)
     ApplicationFactory(action=action, candidate=other_candidate)
     elsewhere = HiringActionFactory()
     other_agency_hr = ActionRoleFactory(
@@ -141,6 +163,7 @@ def world(db):
         "question": question,
         "application": application,
         "document": document,
+        "review": review,
         "users": {
             "anonymous": None,
             "candidate": candidate,

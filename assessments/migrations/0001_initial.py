@@ -7,67 +7,202 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('hiring', '0001_initial'),
+        ("hiring", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConflictCheck',
+            name="ConflictCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflict_checks', to='hiring.hiringaction')),
-                ('sme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflict_checks', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflict_checks",
+                        to="hiring.hiringaction",
+                    ),
+                ),
+                (
+                    "sme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflict_checks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('action', 'sme'), name='one_conflict_check_per_sme')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("action", "sme"), name="one_conflict_check_per_sme")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Recusal',
+            name="Recusal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('personal', 'Personal relationship outside work'), ('other', 'Other reason (appearance of bias)')], max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recusals', to='hiring.application')),
-                ('sme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recusals', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("personal", "Personal relationship outside work"),
+                            ("other", "Other reason (appearance of bias)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recusals",
+                        to="hiring.application",
+                    ),
+                ),
+                (
+                    "sme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recusals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('application', 'sme'), name='one_recusal_per_pair')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("application", "sme"), name="one_recusal_per_pair")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ResumeReview',
+            name="ResumeReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slot', models.PositiveSmallIntegerField(choices=[(1, 'First review'), (2, 'Second review'), (3, 'Tiebreak')])),
-                ('state', models.CharField(choices=[('assigned', 'Not started'), ('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned by HR'), ('accepted', 'Accepted by HR'), ('withdrawn', 'Reassigned')], default='assigned', max_length=10)),
-                ('ratings', models.JSONField(blank=True, default=dict, help_text='{"<competency id>": "meets" | "not_met"}')),
-                ('experience_met', models.BooleanField(blank=True, null=True)),
-                ('recency_met', models.BooleanField(blank=True, null=True)),
-                ('decision', models.CharField(blank=True, choices=[('move_forward', 'Move Forward'), ('does_not_move_forward', 'Does Not Move Forward')], max_length=24)),
-                ('justification', models.TextField(blank=True)),
-                ('hr_note', models.TextField(blank=True, help_text='Why HR returned the review.')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('saved_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resume_reviews', to='hiring.hiringaction')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resume_reviews', to='hiring.application')),
-                ('sme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='resume_reviews', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slot",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "First review"), (2, "Second review"), (3, "Tiebreak")]
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("assigned", "Not started"),
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned by HR"),
+                            ("accepted", "Accepted by HR"),
+                            ("withdrawn", "Reassigned"),
+                        ],
+                        default="assigned",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "ratings",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='{"<competency id>": "meets" | "not_met"}'
+                    ),
+                ),
+                ("experience_met", models.BooleanField(blank=True, null=True)),
+                ("recency_met", models.BooleanField(blank=True, null=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("move_forward", "Move Forward"),
+                            ("does_not_move_forward", "Does Not Move Forward"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("justification", models.TextField(blank=True)),
+                ("hr_note", models.TextField(blank=True, help_text="Why HR returned the review.")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("assigned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("saved_at", models.DateTimeField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resume_reviews",
+                        to="hiring.hiringaction",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resume_reviews",
+                        to="hiring.application",
+                    ),
+                ),
+                (
+                    "sme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resume_reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['application_id', 'slot', 'id'],
-                'indexes': [models.Index(fields=['sme', 'action', 'state', 'assigned_at'], name='assessments_sme_id_1153e0_idx'), models.Index(fields=['action', 'state'], name='assessments_action__dca797_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'withdrawn'), _negated=True), fields=('application', 'sme'), name='one_live_review_per_sme'), models.UniqueConstraint(condition=models.Q(('state', 'withdrawn'), _negated=True), fields=('application', 'slot'), name='one_live_review_per_slot')],
+                "ordering": ["application_id", "slot", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["sme", "action", "state", "assigned_at"], name="assessments_sme_id_1153e0_idx"
+                    ),
+                    models.Index(fields=["action", "state"], name="assessments_action__dca797_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "withdrawn"), _negated=True),
+                        fields=("application", "sme"),
+                        name="one_live_review_per_sme",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "withdrawn"), _negated=True),
+                        fields=("application", "slot"),
+                        name="one_live_review_per_slot",
+                    ),
+                ],
             },
         ),
     ]
