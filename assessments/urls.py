@@ -18,4 +18,9 @@ urlpatterns = [
     path("hr/actions/<int:pk>/smes/", views.hr_sme_add, name="hr_sme_add"),
     path("hr/actions/<int:pk>/smes/<int:user_pk>/remove/", views.hr_sme_remove, name="hr_sme_remove"),
     path("hr/reviews/<int:pk>/decide/", views.hr_review_decide, name="hr_review_decide"),
+    path(
+        "hr/actions/<int:pk>/resume-review/export/<slug:kind>.csv",
+        views.hr_resume_review_export,
+        name="hr_resume_review_export",
+    ),
 ]

@@ -3,12 +3,12 @@ results). Views authorize through selectors and call one service."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hiring import selectors as hiring_selectors
 from hiring.models import ApplicationDocument, Role, User
@@ -17,7 +17,7 @@ from hiring.workflow import Phase
 from smeqa.access import role_required
 from smeqa.errors import DomainError
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import AddSmeForm, ConflictForm, RecuseForm, ResumeReviewForm, ReturnForm
 from .models import ResumeReview
 
@@ -242,3 +242,23 @@ def hr_sme_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
         request, f"{sme.full_name} removed; {moved} unfinished review{'s' if moved != 1 else ''} reassigned."
     )
     return redirect("assessments:hr_resume_review", pk=action.pk)
+
+
+_EXPORTS = {
+    "usas": exports.write_usas_resume_review_csv,
+    "audit": exports.write_resume_review_audit_csv,
+}
+
+
+@require_GET
+def hr_resume_review_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """HR downloads the resume-review results: the USA Staffing import (usas) or the audit file (audit)."""
+    action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    write = _EXPORTS.get(kind)
+    if write is None:
+        raise Http404("No such export.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(action, kind)}"'
+    response["Cache-Control"] = "no-store"
+    write(action, response)
+    return response

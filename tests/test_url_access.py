@@ -120,6 +120,11 @@ TABLE = {
         lambda w: {"pk": w["action"].pk, "user_pk": w["users"]["sme"].pk},
         row(404, hr=302),
     ),
+    "assessments:hr_resume_review_export": (
+        "get",
+        lambda w: {"pk": w["action"].pk, "kind": "usas"},
+        row(404, hr=200),
+    ),
     "assessments:hr_review_decide": ("post", lambda w: {"pk": w["review"].pk}, row(404, hr=302)),
     "certificates:manager_home": ("get", lambda w: {}, row(403, manager=200)),
 }

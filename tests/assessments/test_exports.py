@@ -1,0 +1,421 @@
+"""The resume-review exports: the USA Staffing import CSV (same columns as the import, ELSM / IQSM) and
+the audit CSV (every review, return and recusal), neutralised against CSV injection, in a fixed number
+of queries; and the export_usas command that writes them."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import ManagementUtility, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments import exports, rules, services
+from assessments.models import ResumeReview
+from hiring import services as hiring_services
+from hiring.imports.usas import COLUMNS, parse_usas_csv
+from hiring.models import AuditEvent, Role
+from hiring.workflow import Actor, Phase, Status
+from tests.factories import (
+    ActionRoleFactory,
+    ApplicationFactory,
+    CompetencyFactory,
+    HiringActionFactory,
+    RecusalFactory,
+    ResumeReviewFactory,
+    UserFactory,
+    start_resume_review,
+)
+
+pytestmark = pytest.mark.django_db
+RR = ResumeReview.State
+HOSTILE_NAME = '=HYPERLINK("http://evil.test","open") Mallory'
+HOSTILE_JUSTIFICATION = '=HYPERLINK("http://evil.test","x") The resume shows no research at the level.'
+HOSTILE_RECUSAL_NOTE = "@SUM(1+1) is my neighbour."
+HOSTILE_HR_NOTE = "=1+1 Name the competency that is missing."
+
+
+def usas_import(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def usas_row(number: str, last: str, first: str, middle: str = "") -> dict[str, str]:
+    return {
+        "Vacancy ID": "123456",
+        "Assessment ID": "7890",
+        "Application ID": f"9{number}",
+        "Application Rating ID": f"8{number}",
+        "Applicant Last Name": last,
+        "Applicant First Name": first,
+        "Applicant Middle Name": middle,
+        "Application Number": number,
+        "Rating Combination": "2210-13(INFOSEC)",
+        "Assessment Rating": "",
+        "Minimum Qualifications Rating": "",
+        "USAJOBS Applicant GUID": f"guid-{number}",
+    }
+
+
+def live(application, slot: int) -> ResumeReview:
+    return ResumeReview.objects.exclude(state=RR.WITHDRAWN).get(application=application, slot=slot)
+
+
+def submit(review: ResumeReview, decision: str, justification: str = "") -> ResumeReview:
+    review.refresh_from_db()
+    competencies = list(review.action.competencies.order_by("order", "id"))
+    ratings = {str(c.pk): rules.MEETS for c in competencies}
+    if decision == rules.DOES_NOT_MOVE_FORWARD:
+        ratings[str(competencies[0].pk)] = rules.NOT_MET
+        justification = justification or "The resume shows no research at the required level."
+    return services.resume_review_save(
+        review_id=review.pk, sme=review.sme, version=review.version, ratings=ratings, experience_met=True,
+        recency_met=None, justification=justification, submit=True,
+    )  # fmt: skip
+
+
+def accept(review: ResumeReview, hr) -> ResumeReview:
+    review.refresh_from_db()
+    return services.resume_review_accept(review_id=review.pk, actor=hr, version=review.version)
+
+
+def settle(application, hr, *decisions: str) -> None:
+    """Submit the first two reviews (and the tiebreak, if a third decision is given), accept them all
+    and send the result."""
+    for slot, decision in enumerate(decisions, start=1):
+        accept(submit(live(application, slot), decision), hr)
+    services.resume_result_send(application_id=application.pk, actor=hr)
+
+
+@pytest.fixture
+def phase(db):
+    """A resume review run through the services: 6 applicants (2 applied here, 4 imported from USA
+    Staffing), 3 SMEs, a recusal at the conflict check and one mid-review, a split settled by a
+    tiebreaker, a returned review, results sent, one applicant in round 1 and one withdrawn."""
+    action = HiringActionFactory()
+    hr = ActionRoleFactory(action=action, role=Role.HR).user
+    CompetencyFactory(action=action, name="Research", order=1)
+    CompetencyFactory(action=action, name="-Delivery", order=2)
+    ada = ApplicationFactory(action=action, candidate=UserFactory(full_name="Ada King Lovelace"))
+    evil = ApplicationFactory(action=action, candidate=UserFactory(full_name=HOSTILE_NAME))
+    text = usas_import(
+        [
+            usas_row("1001", "Hopper", "Grace", "Murray"),
+            usas_row("1002", "@SUM(A1)", "+1 Kim", "-2"),
+            usas_row("1003", "Turing", "Alan", "Mathison"),
+            usas_row("1004", "Liskov", "Barbara"),
+        ]
+    )
+    hiring_services.applications_import_usas(action=action, actor=hr, rows=parse_usas_csv(text))
+    imported = {a.external_number: a for a in action.applications.exclude(external_number="")}
+    grace, kim, alan, barbara = (imported[n] for n in ("1001", "1002", "1003", "1004"))
+    smes = [ActionRoleFactory(action=action, role=Role.SME).user for _ in range(3)]
+    start_resume_review(action)
+    services.conflict_check_complete(
+        action_id=action.pk, sme=smes[2], recusals={ada.pk: ("personal", HOSTILE_RECUSAL_NOTE)}
+    )
+    for sme in smes[:2]:
+        services.conflict_check_complete(action_id=action.pk, sme=sme, recusals={})
+    hiring_services.screening_release(action_id=action.pk, actor=hr)
+
+    settle(ada, hr, rules.MOVE_FORWARD, rules.MOVE_FORWARD)
+    for slot in (1, 2):
+        accept(submit(live(evil, slot), rules.DOES_NOT_MOVE_FORWARD, HOSTILE_JUSTIFICATION), hr)
+    services.resume_result_send(application_id=evil.pk, actor=hr)
+    settle(grace, hr, rules.MOVE_FORWARD, rules.DOES_NOT_MOVE_FORWARD, rules.MOVE_FORWARD)
+
+    returned = submit(live(kim, 1), rules.DOES_NOT_MOVE_FORWARD, "+1 year short: no research shown.")
+    services.resume_review_return(
+        review_id=returned.pk, actor=hr, version=returned.version, note=HOSTILE_HR_NOTE
+    )
+    settle(kim, hr, rules.DOES_NOT_MOVE_FORWARD, rules.DOES_NOT_MOVE_FORWARD)
+
+    recusing = live(alan, 1)
+    services.recusal_declare(review_id=recusing.pk, sme=recusing.sme, reason="other", note="")
+
+    settle(barbara, hr, rules.MOVE_FORWARD, rules.MOVE_FORWARD)
+    hiring_services.application_transition(
+        application_id=barbara.pk, to_status=Status.WITHDRAWN, actor=hr, actor_role=Actor.HR, reason="test"
+    )
+    action = hiring_services.hiring_action_advance_phase(
+        action_id=action.pk, actor=hr, expected_phase=Phase.RESUME_REVIEW
+    )
+    hiring_services.application_transition(
+        application_id=ada.pk, to_status=Status.IN_ROUND_1, actor=hr, actor_role=Actor.HR, reason="test"
+    )
+    return {
+        "action": action,
+        "hr": hr,
+        "smes": smes,
+        "ada": ada,
+        "evil": evil,
+        "grace": grace,
+        "kim": kim,
+        "alan": alan,
+        "barbara": barbara,
+        "returned": returned,
+        "recusing": recusing,
+    }
+
+
+def dict_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
+
+
+def every_cell(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+
+
+# --- rules of the export -------------------------------------------------------------------------
+
+
+def test_every_status_after_moved_forward_passed_resume_review():
+    passed = {
+        Status.MOVED_FORWARD,
+        Status.IN_ROUND_1,
+        Status.IN_ROUND_2,
+        Status.FAILED_ASSESSMENT,
+        Status.QUALIFIED,
+        Status.REFERRED,
+        Status.NOT_REFERRED,
+        Status.SELECTED,
+        Status.NOT_SELECTED,
+    }
+    assert passed == exports.PASSED_RESUME_REVIEW
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("Ada King Lovelace", ("Ada", "King", "Lovelace")),
+        ("Grace Hopper", ("Grace", "", "Hopper")),
+        ("  Mary  Ann  de  Souza ", ("Mary", "Ann de", "Souza")),
+        ("Prince", ("", "", "Prince")),
+        ("", ("", "", "")),
+    ],
+)
+def test_a_full_name_splits_into_first_middle_and_last(name, parts):
+    assert exports.split_name(name) == parts
+
+
+# --- USA Staffing import -------------------------------------------------------------------------
+
+
+def test_the_usas_csv_has_the_import_columns_and_one_code_per_sent_result(phase):
+    header, rows = dict_rows(exports.usas_resume_review_csv(phase["action"]))
+    assert header == list(COLUMNS)
+    codes = {row["Application Number"]: row["Minimum Qualifications Rating"] for row in rows}
+    assert codes == {
+        f"SMEQA-{phase['ada'].pk}": "ELSM",  # moved on to round 1: still passed resume review
+        f"SMEQA-{phase['evil'].pk}": "IQSM",
+        "1001": "ELSM",  # a split settled by the tiebreaker
+        "1002": "IQSM",
+        "1004": "ELSM",  # withdrew after the result was sent
+    }  # 1003 is still in review: no result, no row
+    assert all(row["Assessment Rating"] == "" for row in rows)
+
+
+def test_imported_rows_keep_usa_staffings_columns_and_names_are_split_for_the_others(phase):
+    _, rows = dict_rows(exports.usas_resume_review_csv(phase["action"]))
+    by_number = {row["Application Number"]: row for row in rows}
+    assert by_number["1001"] == usas_row("1001", "Hopper", "Grace", "Murray") | {
+        "Minimum Qualifications Rating": "ELSM"
+    }
+    ada = by_number[f"SMEQA-{phase['ada'].pk}"]
+    assert (ada["Applicant First Name"], ada["Applicant Middle Name"], ada["Applicant Last Name"]) == (
+        "Ada",
+        "King",
+        "Lovelace",
+    )
+    assert ada["Vacancy ID"] == ada["USAJOBS Applicant GUID"] == ""
+
+
+def test_cells_that_would_run_as_formulas_get_a_leading_quote_and_keep_their_text(phase):
+    usas = exports.usas_resume_review_csv(phase["action"])
+    audit = exports.resume_review_audit_csv(phase["action"])
+    _, rows = dict_rows(usas)
+    by_number = {row["Application Number"]: row for row in rows}
+    evil = by_number[f"SMEQA-{phase['evil'].pk}"]
+    assert evil["Applicant First Name"] == "'" + HOSTILE_NAME.split()[0]
+    kim = by_number["1002"]
+    assert (kim["Applicant First Name"], kim["Applicant Middle Name"], kim["Applicant Last Name"]) == (
+        "'+1 Kim",
+        "'-2",
+        "'@SUM(A1)",
+    )
+    header, audit_rows = dict_rows(audit)
+    assert "'-Delivery" in header
+    justifications = {row["Justification"] for row in audit_rows if row["Applicant"] == "'" + HOSTILE_NAME}
+    assert justifications == {"'" + HOSTILE_JUSTIFICATION}
+    assert {row["HR note"] for row in audit_rows if row["Record"] == "return"} == {"'" + HOSTILE_HR_NOTE}
+    for cell in every_cell(usas) + every_cell(audit):
+        assert cell[:1] not in {"=", "+", "-", "@", "\t", "\r"}, cell
+
+
+def test_the_usas_csv_reads_back_through_the_import(phase):
+    text = exports.usas_resume_review_csv(phase["action"])
+    rows = parse_usas_csv(text)
+    assert [row.application_number for row in rows] == [
+        f"SMEQA-{phase['ada'].pk}",
+        f"SMEQA-{phase['evil'].pk}",
+        "1001",
+        "1002",
+        "1004",
+    ]
+    assert rows[2].columns["Minimum Qualifications Rating"] == "ELSM"
+    assert rows[2].applicant_name == "Grace Murray Hopper"
+    # And it imports into another action as five applicants.
+    other = HiringActionFactory()
+    other_hr = ActionRoleFactory(action=other, role=Role.HR).user
+    result = hiring_services.applications_import_usas(action=other, actor=other_hr, rows=rows)
+    assert result.created == 5
+
+
+def test_an_action_with_no_results_yet_exports_only_the_heading(phase):
+    other = HiringActionFactory()
+    ApplicationFactory(action=other)
+    assert exports.usas_resume_review_csv(other) == ",".join(COLUMNS) + "\r\n"
+
+
+def _sent_results(count: int):
+    action = HiringActionFactory()
+    hr = ActionRoleFactory(action=action, role=Role.HR).user
+    applications = [ApplicationFactory(action=action) for _ in range(count)]
+    start_resume_review(action)
+    hiring_services.screening_release(action_id=action.pk, actor=hr)
+    for index, application in enumerate(applications):
+        to = Status.MOVED_FORWARD if index % 2 else Status.DID_NOT_MOVE_FORWARD
+        hiring_services.application_transition(
+            application_id=application.pk, to_status=to, actor=hr, actor_role=Actor.HR, reason="test"
+        )
+    hiring_services.application_transition(
+        application_id=applications[1].pk, to_status=Status.WITHDRAWN, actor=hr, actor_role=Actor.HR
+    )
+    return action, applications
+
+
+def _queries(export, action) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        export(action)
+    return len(captured)
+
+
+def test_the_usas_export_takes_one_query_for_3_or_30_applicants(db):
+    small, _ = _sent_results(3)
+    large, _ = _sent_results(30)
+    assert (
+        _queries(exports.usas_resume_review_csv, small)
+        == _queries(exports.usas_resume_review_csv, large)
+        == 1
+    )
+    assert len(dict_rows(exports.usas_resume_review_csv(large))[1]) == 30
+
+
+def test_the_audit_export_takes_the_same_queries_for_3_or_30_applicants(db):
+    def build(count: int):
+        action, applications = _sent_results(count)
+        CompetencyFactory(action=action)
+        sme = ActionRoleFactory(action=action, role=Role.SME).user
+        hr = ActionRoleFactory(action=action, role=Role.HR).user
+        for application in applications:
+            ResumeReviewFactory(application=application, sme=sme, state=RR.ACCEPTED, accepted_by=hr)
+            RecusalFactory(application=application, sme=UserFactory())
+            AuditEvent.objects.create(
+                actor=hr, actor_role=Actor.HR, subject=AuditEvent.Subject.RESUME_REVIEW, action=action,
+                application=application, from_state=RR.SUBMITTED, to_state=RR.RETURNED,
+                reason=f"Returned to {sme}: fix it.",
+            )  # fmt: skip
+        return action
+
+    small, large = build(3), build(30)
+    assert _queries(exports.resume_review_audit_csv, small) == _queries(
+        exports.resume_review_audit_csv, large
+    )
+    assert _queries(exports.resume_review_audit_csv, large) <= 4
+    assert len(dict_rows(exports.resume_review_audit_csv(large))[1]) == 90
+
+
+# --- audit ---------------------------------------------------------------------------------------
+
+
+def test_the_audit_csv_has_every_review_return_and_recusal(phase):
+    header, rows = dict_rows(exports.resume_review_audit_csv(phase["action"]))
+    assert header[:8] == list(exports.AUDIT_LEAD)
+    assert header[8:10] == ["Research", "'-Delivery"]
+    assert header[10:] == list(exports.AUDIT_TAIL)
+    records = [row["Record"] for row in rows]
+    assert records.count("review") == ResumeReview.objects.filter(action=phase["action"]).count() == 14
+    assert records.count("return") == 1
+    assert records.count("recusal") == 2
+
+    withdrawn = [r for r in rows if r["Record"] == "review" and r["State"] == "Reassigned"]
+    assert len(withdrawn) == 1
+    assert withdrawn[0]["Application Number"] == "1003"
+    assert withdrawn[0]["SME email"] == phase["recusing"].sme.email
+
+    tiebreak = next(r for r in rows if r["Application Number"] == "1001" and r["Review"] == "Tiebreak")
+    assert (tiebreak["Decision"], tiebreak["Research"], tiebreak["'-Delivery"]) == (
+        "Move Forward",
+        "Meets",
+        "Meets",
+    )
+    assert tiebreak["State"] == "Accepted by HR" and tiebreak["52 weeks met"] == "Yes"
+    assert tiebreak["Accepted by"] == f"{phase['hr'].full_name} ({phase['hr'].email})"
+    assert tiebreak["Assigned at"] and tiebreak["Submitted at"] and tiebreak["Accepted at"]
+
+    returned = next(r for r in rows if r["Record"] == "return")
+    assert returned["Application Number"] == "1002" and returned["Review"] == "First"
+    assert returned["SME email"] == phase["returned"].sme.email
+    assert returned["Recorded by"] == f"{phase['hr'].full_name} ({phase['hr'].email})"
+    assert returned["Recorded at"]
+
+    recusals = {r["Application Number"]: r for r in rows if r["Record"] == "recusal"}
+    ada = recusals[f"SMEQA-{phase['ada'].pk}"]
+    assert ada["SME email"] == phase["smes"][2].email
+    assert ada["Reason"] == "Personal relationship outside work"
+    assert ada["Note"] == "'" + HOSTILE_RECUSAL_NOTE
+    assert recusals["1003"]["Reason"] == "Other reason (appearance of bias)"
+    # Rows are grouped by applicant: reviews first, then returns, then recusals.
+    kim = [r["Record"] for r in rows if r["Application Number"] == "1002"]
+    assert kim == ["review", "review", "return"]
+
+
+# --- command -------------------------------------------------------------------------------------
+
+
+def test_the_command_writes_the_same_text_to_stdout_or_a_file(phase, tmp_path):
+    action = phase["action"]
+    out = io.StringIO()
+    call_command("export_usas", str(action.pk), "resume-review", stdout=out)
+    assert out.getvalue() == exports.usas_resume_review_csv(action)
+    out = io.StringIO()
+    call_command("export_usas", str(action.pk), "resume-review", "--audit", stdout=out)
+    assert out.getvalue() == exports.resume_review_audit_csv(action)
+    target = tmp_path / "rr.csv"
+    out = io.StringIO()
+    call_command("export_usas", str(action.pk), "resume-review", "--output", str(target), stdout=out)
+    assert target.read_bytes().decode("utf-8") == exports.usas_resume_review_csv(action)
+    assert "Wrote 5 rows" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["999999", "resume-review"], "There is no hiring action 999999."),
+        (["twelve", "resume-review"], "There is no hiring action twelve."),
+        (["{pk}", "interviews"], "There is no export called “interviews”"),
+    ],
+)
+def test_the_command_exits_1_with_a_plain_message(phase, capsys, argv, message):
+    argv = [arg.format(pk=phase["action"].pk) for arg in argv]
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "export_usas", *argv]).execute()
+    assert exited.value.code == 1
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert captured.out == ""
