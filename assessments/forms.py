@@ -91,7 +91,7 @@ class ResumeReviewForm(forms.Form):
             )
         # Ratings first, then the justification, then the hidden version.
         self.fields = {**fields, **self.fields}
-        for name in fields:
+        for name in [*fields, "justification"]:
             self.fields[name].required_on_submit = True
 
     def answers(self) -> dict:
