@@ -139,6 +139,7 @@ def test_a_whole_resume_review_phase(page, browser, live_server):
         application=applications[RETURNED], justification="Delivery is weak."
     ).first()
     entry = page.locator(f"form[action='/hr/reviews/{vague.pk}/decide/']")
+    entry.locator("summary").click()
     entry.get_by_label("Or return it with a note").fill(
         "Say what delivery evidence is missing and at what level."
     )

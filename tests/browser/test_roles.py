@@ -46,7 +46,9 @@ def test_hr_sees_their_actions_and_moves_an_application(page, demo):
     page.get_by_role("button", name="Change status and notify candidate").click()
     expect(page.get_by_text("The candidate was notified")).to_be_visible()
     expect(page.get_by_text("Round 1 score sheet accepted")).to_be_visible()
-    application = Application.objects.get(candidate__email="applicant06@demo.test")
+    application = Application.objects.get(
+        candidate__email="applicant06@demo.test", action__title="Product Manager"
+    )
     assert application.status == Status.IN_ROUND_2
 
 
@@ -54,7 +56,7 @@ def test_sme_sees_the_actions_they_serve_on(page, demo):
     sign_in(page, "sme1@demo.test")
     expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
     rows = page.locator("tbody tr")
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(3)
     expect(page.get_by_text("Conduct and score your interviews.")).to_be_visible()
     check_page(page, "sme-home")
     page.goto("/hr/")
@@ -74,7 +76,7 @@ def test_candidate_follows_their_application_and_withdraws(page, demo):
     expect(page.get_by_role("heading", name="My applications")).to_be_visible()
     check_page(page, "candidate-home")
 
-    page.get_by_role("link", name=re.compile("See details")).click()
+    page.get_by_role("link", name="See details for Product Manager").click()
     expect(page.get_by_role("heading", name="Your application is: In interview round 2")).to_be_visible()
     timeline = page.locator(".timeline__item h3").all_inner_texts()
     assert timeline[0].startswith("We received your application")
@@ -102,7 +104,7 @@ def test_a_candidate_cannot_open_someone_elses_application(page, demo):
 
 
 def test_hr_change_reaches_the_candidate(page, demo, browser, live_server):
-    mine = Application.objects.get(candidate__email="candidate@demo.test")
+    mine = Application.objects.get(candidate__email="candidate@demo.test", action__title="Product Manager")
     sign_in(page, "hr@demo.test")
     page.goto(f"/hr/actions/{mine.action_id}/applications/{mine.pk}/")
     page.get_by_label("New status").select_option(label="Qualified")

@@ -27,7 +27,7 @@ def test_seed_demo_creates_every_sign_in_and_a_moving_action(monkeypatch):
     product = HiringAction.objects.get(title="Product Manager")
     statuses = set(Application.objects.filter(action=product).values_list("status", flat=True))
     assert {Status.INELIGIBLE, Status.DID_NOT_MOVE_FORWARD, Status.IN_ROUND_2, Status.QUALIFIED} <= statuses
-    mine = Application.objects.get(candidate__email="candidate@demo.test")
+    mine = Application.objects.get(candidate__email="candidate@demo.test", action__title="Product Manager")
     assert Notice.objects.filter(application=mine).count() == 5
 
 

@@ -88,6 +88,10 @@ SPECIALIZED = {
         "One year (52 weeks) of specialized experience equivalent to GS-7: preparing solicitations and "
         "awarding or administering federal contracts under the FAR."
     ),
+    "UX Designer": (
+        "One year (52 weeks) of specialized experience equivalent to GS-12: designing and testing digital "
+        "services with the people who use them."
+    ),
     "Data Scientist": "One year (52 weeks) of specialized experience equivalent to GS-13 in applied data science.",
 }
 PRODUCT_COMPETENCIES = [
@@ -117,6 +121,10 @@ PRODUCT_DUTIES = (
     "Lead a product team serving the public.\nSet the roadmap with users, policy staff and engineers."
     "\nMeasure outcomes and report them to leadership."
 )
+UX_QUESTIONS = [
+    (1, "Tell us about research that changed what your team built.", ["Product strategy", "User research"]),
+    (1, "How do you make sure a design is accessible?", ["Technical fluency"]),
+]
 CONTRACT_COMPETENCIES = [
     ("Acquisition planning", "Plans acquisitions that meet the need, the budget and the schedule."),
     ("Contract formation", "Prepares solicitations and evaluates offers under the FAR."),
@@ -205,6 +213,9 @@ class Command(BaseCommand):
         contract = services.job_analysis_finalize(action_id=contract.pk, actor=hr)
         self._publish(contract, hr, CONTRACT_DUTIES)
 
+        # An action in resume review: SMEs have checked conflicts, reviews are under way, one split.
+        self._resume_review_action(agency, hr, manager, smes, [candidate, *applicants[:6]])
+
         # An action still in its job analysis workshop, so each role sees more than one phase.
         data = self._action(agency, hr, manager, smes[:2], "Data Scientist", "1560", "GS-14", "Denver, CO", 3)
         self._job_analysis(data, hr, DATA_COMPETENCIES[:2], [])
@@ -215,6 +226,46 @@ class Command(BaseCommand):
             body="Should “Statistical modeling” require Expert at GS-14? Our GS-14s lead model reviews.",
         )
         return True
+
+    def _resume_review_action(self, agency, hr, manager, smes, people) -> None:
+        from django.core.files.base import ContentFile
+
+        from assessments import rules
+        from assessments import services as assessments
+
+        from ._demo_resumes import resume_pdf
+
+        action = self._action(agency, hr, manager, smes, "UX Designer", "1560", "GS-13", "Remote", 3)
+        self._job_analysis(action, hr, PRODUCT_COMPETENCIES[:2] + PRODUCT_COMPETENCIES[4:], UX_QUESTIONS)
+        action = services.job_analysis_finalize(action_id=action.pk, actor=hr)
+        self._publish(action, hr, "Design services with the public.\nRun research.\nWork with engineers.")
+        for person in people:
+            draft, refused = services.application_draft_save(
+                action=action,
+                candidate=person,
+                data={},
+                uploads={"resume": ContentFile(resume_pdf(person.full_name), name="resume.pdf")},
+            )
+            assert not refused, refused
+            services.application_submit(action=action, candidate=person, sharing_opt_in=True, draft=draft)
+        action = self._advance(action, hr, to=Phase.RESUME_REVIEW)
+        applications = list(action.applications.order_by("pk"))
+        for sme in smes:
+            recusals = {applications[-1].pk: ("personal", "")} if sme == smes[3] else {}
+            assessments.conflict_check_complete(action_id=action.pk, sme=sme, recusals=recusals)
+        services.screening_release(action_id=action.pk, actor=hr)
+        competency_ids = list(action.competencies.values_list("pk", flat=True))
+        # Everyone but SME 1 works through their queue; one applicant splits and awaits a tiebreak.
+        for review in action.resume_reviews.exclude(sme=smes[0]).select_related("application"):
+            fails = review.application.pk == applications[2].pk and review.slot == 2
+            ratings = {str(pk): rules.MEETS for pk in competency_ids}
+            if fails:
+                ratings[str(competency_ids[0])] = rules.NOT_MET
+            assessments.resume_review_save(
+                review_id=review.pk, sme=review.sme, version=review.version, ratings=ratings,
+                experience_met=True, recency_met=None, submit=True,
+                justification="No product strategy at the GS-13 level is shown." if fails else "",
+            )  # fmt: skip
 
     def _job_analysis(self, action, hr, competencies, questions) -> None:
         names = {}
