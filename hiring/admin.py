@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ActionRole, Agency, Application, AuditEvent, HiringAction, Notice, User
+from .models import ActionRole, Agency, AgencyRole, Application, AuditEvent, HiringAction, Notice, User
 
 
 @admin.register(User)
@@ -29,6 +29,15 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
+
+
+@admin.register(AgencyRole)
+class AgencyRoleAdmin(admin.ModelAdmin):
+    """Where a staff superuser makes someone an agency HR specialist (who may then create actions)."""
+
+    list_display = ["user", "agency", "role"]
+    list_filter = ["agency"]
+    autocomplete_fields = ["user"]
 
 
 class ActionRoleInline(admin.TabularInline):

@@ -1,7 +1,7 @@
 """The two state machines of the hiring-action spine, as data.
 
 Each table is the only statement of which moves are allowed and who may make them; the services in
-hiring/services.py consult it and nothing else changes a status. Later phases add behaviour around
+hiring/services/ consult it and nothing else changes a status. Later phases add behaviour around
 these moves (reviews, interviews, certificates); they do not add moves here without a test.
 """
 

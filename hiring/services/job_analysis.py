@@ -7,6 +7,7 @@ from smeqa.errors import DomainError
 
 from ..models import (
     ActionRole,
+    Announcement,
     AuditEvent,
     Comment,
     Competency,
@@ -208,6 +209,11 @@ def job_analysis_revise(*, action_id: int, actor: User, reason: str) -> HiringAc
     require_role(action=action, user=actor, role=Role.HR)
     if not action.job_analysis_is_final:
         raise DomainError("The job analysis is already a draft.")
+    published = Announcement.objects.filter(action=action).exclude(state=Announcement.State.DRAFT).exists()
+    if action.phase not in {Phase.JOB_ANALYSIS, Phase.ANNOUNCEMENT} or published:
+        raise DomainError(
+            "The announcement is published, so applicants were told these qualifications; the job analysis can no longer change."
+        )
     if not reason.strip():
         raise DomainError(
             "Say why the job analysis is being revised; it goes in the case file.", field="reason"

@@ -1,5 +1,6 @@
-"""HR's and candidates' pages for the hiring spine. Views authorize through selectors, bind a form and
-call one service; a DomainError's message is shown to the person and nothing is saved."""
+"""HR's pages for the hiring spine: their actions, an action's applicants and one applicant's case
+file, creating an action and its settings. Views authorize through selectors, bind a form and call
+one service; a DomainError's message is shown to the person and nothing is saved."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError

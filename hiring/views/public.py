@@ -4,6 +4,7 @@ USAJOBS-style JSON export."""
 import json
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,6 +14,8 @@ from django.views.decorators.http import require_GET
 from .. import services
 from ..models import Announcement
 from ..publishing import job_posting_jsonld, usajobs_export
+from ..rules import accepting_applications
+from ..services.announcements import intake
 
 
 def _script_safe(text: str) -> str:
@@ -36,10 +39,11 @@ def jobs(request: HttpRequest) -> HttpResponse:
     listed = (
         Announcement.objects.filter(state=Announcement.State.PUBLISHED, opens_on__lte=today)
         .select_related("action__agency")
+        .annotate(received=Count("action__applications"))
         .order_by("closes_on", "pk")
     )
-    open_jobs = [(joa, services.accepting(joa)) for joa in listed]
-    return render(request, "hiring/jobs.html", {"jobs": [(joa, ok) for joa, (ok, _) in open_jobs if ok]})
+    open_jobs = [joa for joa in listed if accepting_applications(intake(joa, joa.received), today)[0]]
+    return render(request, "hiring/jobs.html", {"jobs": [(joa, True) for joa in open_jobs]})
 
 
 @login_not_required

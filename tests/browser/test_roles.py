@@ -1,6 +1,5 @@
 """Each demo role signs in through Chromium and finds its own work; every page passes axe."""
 
-
 import pytest
 from playwright.sync_api import expect
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -344,3 +345,21 @@ def test_hr_changes_settings_while_draft_and_the_change_is_audited(client, works
     services.job_analysis_finalize(action_id=action.pk, actor=hr)
     refused = client.post(url, data)
     assert "Start a revision" in refused.text
+
+
+def test_a_published_job_analysis_cannot_be_revised(action, hr):
+    with pytest.raises(DomainError, match="announcement is published"):
+        services.job_analysis_revise(action_id=action.pk, actor=hr, reason="Late change.")
+    action.refresh_from_db()
+    assert action.job_analysis_is_final
+
+
+def test_public_job_list_queries_do_not_grow_with_jobs(client, django_assert_max_num_queries):
+    HiringActionFactory()
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("hiring:jobs"))
+    for _ in range(5):
+        HiringActionFactory()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("hiring:jobs"))
+    assert len(response.context["jobs"]) == 6

@@ -1,0 +1,466 @@
+"""Benchmark: the SME queue and HR's resume-review dashboard at N applicants, over real HTTP.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smeqa .venv/bin/python bench/resume_review.py \\
+        --applicants 50000 --smes 200
+
+Makes a throwaway database (smeqa_bench_rr, on the server DATABASE_URL names), migrates it, and builds
+one hiring action in resume review with 2 competencies, --smes SMEs who checked conflicts, and
+--applicants applications in review with about 2.2 reviews each (slots 1 and 2 for everyone, balanced
+over the SMEs): ~60% settled, ~20% split with a tiebreak (half of those still open), ~10% with a
+returned review, ~10% still being reviewed. A second action with --small applicants (first 10 SMEs)
+shows that the query counts do not depend on size.
+
+Then it starts gunicorn (`smeqa.wsgi`, --workers 2, DEBUG=false) on a free localhost port, signs in
+through the login form, and times --warmup + --requests sequential GETs of /sme/ (the cheapest
+signed-in page), the SME queue and the HR dashboard; it prints median and p95 in ms and each page's
+ratio to /sme/. Query counts come from Django's test Client in this process. The dashboard's numbers
+are checked against what was generated. The database is dropped at the end unless --keep is given;
+--reuse measures a database kept earlier. docs/performance.md records the figures.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+from import_usas import _drop_database, _recreate_database, _with_database
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-not-secret"  # noqa: S105 (throwaway database)
+BIG, SMALL = "Bench resume review (large)", "Bench resume review (small)"
+MF, DNMF = "move_forward", "does_not_move_forward"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--applicants", type=int, default=50_000)
+    parser.add_argument("--smes", type=int, default=200)
+    parser.add_argument("--small", type=int, default=100, help="Applicants on the second, small action.")
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", default="smeqa_bench_rr", help="The throwaway database to create.")
+    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument("--reuse", action="store_true", help="Measure a database kept by --keep.")
+    args = parser.parse_args()
+    if args.smes < 10:
+        parser.error("--smes must be at least 10 (a tiebreak needs a third SME; the small action uses 10)")
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print(
+            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/smeqa",
+            file=sys.stderr,
+        )
+        return 2
+    bench_url = _with_database(url, args.database)
+    if not args.reuse:
+        _recreate_database(_with_database(url, "postgres"), args.database)
+    static_root = tempfile.mkdtemp(prefix="smeqa-bench-static-")
+    env = {
+        "DATABASE_URL": bench_url,
+        "DJANGO_SETTINGS_MODULE": "bench.server_settings",
+        "BENCH_STATIC_ROOT": static_root,
+        "SECRET_KEY": "bench",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    try:
+        return _run(args, env)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(static_root, ignore_errors=True)
+        if not args.keep:
+            _drop_database(_with_database(url, "postgres"), args.database)
+
+
+def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from hiring.models import HiringAction, User
+
+    start = time.perf_counter()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"collectstatic: {time.perf_counter() - start:.1f} s")
+    if args.reuse:
+        big, small = HiringAction.objects.get(title=BIG), HiringAction.objects.get(title=SMALL)
+        expected = {}
+    else:
+        start = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        print(f"migrate: {time.perf_counter() - start:.1f} s")
+        start = time.perf_counter()
+        big, small, expected = _build(args)
+        built = time.perf_counter() - start
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(
+            f"data: {args.applicants:,} + {args.small:,} applicants, {args.smes} SMEs built in {built:.1f} s "
+            f"(VACUUM ANALYZE {time.perf_counter() - start:.1f} s)"
+        )
+    hr = User.objects.get(email="hr@bench.test")
+    sme = User.objects.get(email="sme0@bench.test")
+    counts = _reviews_per_action()
+    print(
+        "reviews: "
+        + "; ".join(f"{title}: {n:,} ({n / apps:.2f} per applicant)" for title, (n, apps) in counts.items())
+    )
+
+    pages = {
+        "/sme/ (home)": ("/sme/", sme),
+        "SME queue": (f"/sme/actions/{big.pk}/reviews/", sme),
+        "HR dashboard": (f"/hr/actions/{big.pk}/resume-review/", hr),
+    }
+    small_pages = {
+        "/sme/ (home)": ("/sme/", sme),
+        "SME queue": (f"/sme/actions/{small.pk}/reviews/", sme),
+        "HR dashboard": (f"/hr/actions/{small.pk}/resume-review/", hr),
+    }
+    queries = {
+        name: (_query_count(path, user), _query_count(small_pages[name][0], user))
+        for name, (path, user) in pages.items()
+    }
+    for action, want in ((big, expected.get(big.pk)), (small, expected.get(small.pk))):
+        _check_dashboard(action, hr, want)
+
+    timings = _measure(args, env, pages)
+    home = statistics.median(timings["/sme/ (home)"])
+    print()
+    print(
+        f"{args.warmup} warm-up + {args.requests} timed sequential GETs per page, gunicorn --workers {args.workers}"
+    )
+    print(
+        f"{'page':<14} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'x home':>7} {'queries':>8} {'at ' + str(args.small):>8}"
+    )
+    for name, times in timings.items():
+        median, p95 = statistics.median(times), _p95(times)
+        big_q, small_q = queries[name]
+        print(
+            f"{name:<14} {median:>10.1f} {p95:>8.1f} {max(times):>8.1f} {median / home:>7.1f} {big_q:>8} {small_q:>8}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    print(
+        f"machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
+        f"PostgreSQL {server}, Python {platform.python_version()}, Django {django.get_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}, {date.today().isoformat()}"
+    )
+    return 0
+
+
+# --- data ------------------------------------------------------------------------------------------
+
+
+def _build(args: argparse.Namespace) -> tuple:
+    """Both actions with their people and reviews; returns them with each one's expected dashboard."""
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from assessments.models import ConflictCheck
+    from hiring.models import ActionRole, Agency, AgencyRole, Competency, HiringAction, Role, User
+    from hiring.workflow import Phase
+
+    agency = Agency.objects.create(name="Bench Agency", code="BENCH")
+    hr = User.objects.create_user("hr@bench.test", password=PASSWORD, full_name="Bench HR", agency=agency)
+    AgencyRole.objects.create(agency=agency, user=hr)
+    unusable = make_password(None)
+    smes = User.objects.bulk_create(
+        User(email=f"sme{n}@bench.test", full_name=f"SME {n:03d}", agency=agency, password=unusable)
+        for n in range(args.smes)
+    )
+    smes[0].set_password(PASSWORD)
+    smes[0].save(update_fields=["password"])
+    started = timezone.now() - timedelta(days=4)
+    actions, expected = [], {}
+    for title, applicants, people in ((BIG, args.applicants, smes), (SMALL, args.small, smes[:10])):
+        action = HiringAction.objects.create(
+            agency=agency, title=title, series="2210", grades=[13], full_performance_level=13,
+            duty_locations=["Washington, DC"], phase=Phase.RESUME_REVIEW, phase_changed_at=started,
+            job_analysis_finalized_at=started,
+        )  # fmt: skip
+        competencies = [
+            Competency.objects.create(action=action, order=n, name=name, definition=f"{name} at GS-13.")
+            for n, name in enumerate(["Software delivery", "Research"])
+        ]
+        ActionRole.objects.create(action=action, user=hr, role=Role.HR)
+        ActionRole.objects.bulk_create(ActionRole(action=action, user=u, role=Role.SME) for u in people)
+        ConflictCheck.objects.bulk_create(
+            ConflictCheck(action=action, sme=u, completed_at=started) for u in people
+        )
+        expected[action.pk] = _fill(action, applicants, [u.pk for u in people], hr.pk, competencies, started)
+        actions.append(action)
+    return actions[0], actions[1], expected
+
+
+def _fill(action, count: int, sme_ids: list[int], hr_id: int, competencies, started) -> dict:
+    """COPY `count` applications in resume review and their reviews; returns the expected dashboard."""
+    from django.db import connection
+
+    rng = random.Random(2026 + count)  # noqa: S311 (test data, not secrets)
+    first = ["Avery", "Blake", "Carmen", "Devon", "Elena", "Farid", "Grace", "Hiro", "Imani", "Jonah"]
+    last = ["Johnson", "Thompson", "Diaz", "Walker", "Petrova", "Haddad", "O'Neill", "Tanaka", "Brooks"]
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # psycopg's own cursor, for COPY
+        columns = (
+            "action_id, candidate_id, applicant_name, status, submitted_at, status_changed_at, "
+            "citizenship_attested, preference_claim, sharing_opt_in, resume_pages, source, external_number, "
+            "external_data"
+        )
+        with cursor.copy(f"COPY hiring_application ({columns}) FROM STDIN") as copy:
+            for n in range(count):
+                copy.write_row(
+                    (action.pk, None, f"{rng.choice(first)} {rng.choice(last)}", "in_resume_review",
+                     started - timedelta(days=20), started, True, "NV", None, 2, "usa_staffing",
+                     str(20_000_000 + n), "{}")
+                )  # fmt: skip
+        cursor.execute("SELECT external_number, id FROM hiring_application WHERE action_id = %s", [action.pk])
+        ids = {int(number) - 20_000_000: pk for number, pk in cursor.fetchall()}
+
+        states: Counter[str] = Counter()
+        pairs = splits = 0
+        columns = (
+            "application_id, action_id, sme_id, slot, state, ratings, experience_met, recency_met, decision, "
+            "justification, hr_note, version, assigned_at, saved_at, submitted_at, accepted_at, accepted_by_id"
+        )
+        c1, c2 = (str(c.pk) for c in competencies)
+        with cursor.copy(f"COPY assessments_resumereview ({columns}) FROM STDIN") as copy:
+
+            def review(n: int, slot: int, state: str, decision: str = "") -> None:
+                assigned = started + timedelta(minutes=rng.randrange(0, 24 * 60))
+                done = state in {"submitted", "accepted", "returned"}
+                submitted = assigned + timedelta(minutes=rng.randrange(20, 48 * 60)) if done else None
+                if state == "draft":
+                    ratings = {c1: "meets"}
+                elif not done:
+                    ratings = {}
+                else:
+                    ratings = {c1: "meets" if decision == MF else "not_met", c2: "meets"}
+                copy.write_row(
+                    (ids[n], action.pk, sme_ids[(2 * n + slot - 1) % len(sme_ids)], slot, state,
+                     json.dumps(ratings), True if done else None, None, decision if done else "",
+                     "" if decision != DNMF or not done else "No software delivery at the GS-13 level.",
+                     "Name the missing competency." if state == "returned" else "",
+                     3 if done else (2 if state == "draft" else 1), assigned,
+                     submitted or (assigned + timedelta(minutes=5) if state == "draft" else None), submitted,
+                     submitted + timedelta(hours=3) if state == "accepted" else None,
+                     hr_id if state == "accepted" else None)
+                )  # fmt: skip
+
+            def done_state() -> str:
+                return "accepted" if rng.random() < 0.5 else "submitted"
+
+            def open_state() -> str:
+                return "draft" if rng.random() < 0.3 else "assigned"
+
+            for n in range(count):
+                kind = rng.random()
+                if kind < 0.60:  # settled: both agree
+                    decision = MF if rng.random() < 0.7 else DNMF
+                    both = [done_state(), done_state()]
+                    for slot, state in zip((1, 2), both, strict=True):
+                        review(n, slot, state, decision)
+                    states["ready" if both == ["accepted", "accepted"] else "awaiting_hr"] += 1
+                    pairs += 1
+                elif kind < 0.80:  # split, with a tiebreak
+                    first_two = [MF, DNMF] if rng.random() < 0.5 else [DNMF, MF]
+                    done = [done_state(), done_state()]
+                    for slot in (1, 2):
+                        review(n, slot, done[slot - 1], first_two[slot - 1])
+                    pairs, splits = pairs + 1, splits + 1
+                    if rng.random() < 0.5:
+                        review(n, 3, open_state())
+                        states["split"] += 1
+                    else:
+                        third = done_state()
+                        review(n, 3, third, MF if rng.random() < 0.6 else DNMF)
+                        done.append(third)
+                        states["ready" if set(done) == {"accepted"} else "awaiting_hr"] += 1
+                elif kind < 0.90:  # one review returned by HR
+                    decision = MF if rng.random() < 0.5 else DNMF
+                    returned = rng.choice((1, 2))
+                    for slot in (1, 2):
+                        review(n, slot, "returned" if slot == returned else done_state(), decision)
+                    states["returned"] += 1
+                elif rng.random() < 0.5:  # nobody has finished yet
+                    review(n, 1, open_state())
+                    review(n, 2, open_state())
+                    states["awaiting_first"] += 1
+                else:  # the first is in
+                    review(n, 1, done_state(), MF)
+                    review(n, 2, open_state())
+                    states["awaiting_second"] += 1
+    rate = round(splits / pairs * 100) if pairs else None  # as {% widthratio %} rounds
+    return {"states": dict(states), "split_rate": f"{rate}%" if rate is not None else "not yet known"}
+
+
+def _reviews_per_action() -> dict[str, tuple[int, int]]:
+    from django.db.models import Count
+
+    from hiring.models import HiringAction
+
+    rows = HiringAction.objects.annotate(
+        reviews=Count("resume_reviews", distinct=True), apps=Count("applications", distinct=True)
+    ).values_list("title", "reviews", "apps")
+    return {title: (reviews, apps) for title, reviews, apps in rows if apps}
+
+
+# --- queries and correctness ------------------------------------------------------------------------
+
+
+def _client(user):
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    if not getattr(_client, "ready", False):
+        setup_test_environment()  # allows the test client's host, "testserver"
+        _client.ready = True
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _query_count(path: str, user) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(user)
+    assert client.get(path).status_code == 200  # first request: sessions, caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries)
+
+
+def _check_dashboard(action, hr, expected: dict | None) -> None:
+    """The page's counts are the generated ones (skipped with --reuse, which does not know them)."""
+    body = _client(hr).get(f"/hr/actions/{action.pk}/resume-review/").content.decode()
+    shown = {key: int(n) for key, n in re.findall(r'data-state="(\w+)">(\d+)<', body)}
+    rate = re.search(r"data-split-rate>([^<]+)<", body).group(1)
+    print(f"dashboard of {action.title}: {shown}, split rate {rate}")
+    if expected is None:
+        return
+    want = {key: expected["states"].get(key, 0) for key in shown if key != "sent"} | {"sent": 0}
+    assert shown == want, (shown, want)
+    assert rate == expected["split_rate"], (rate, expected["split_rate"])
+
+
+# --- HTTP -------------------------------------------------------------------------------------------
+
+
+def _measure(args: argparse.Namespace, env: dict[str, str], pages: dict) -> dict[str, list[float]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tempfile.NamedTemporaryFile(prefix="smeqa-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    server = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [str(ROOT / ".venv/bin/gunicorn"), "smeqa.wsgi", "--workers", str(args.workers),
+         "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--error-logfile", log.name],
+        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_until_up(port, server)
+        cookies = {user.pk: _sign_in(port, user.email) for _, user in pages.values()}
+        timings = {}
+        for name, (path, user) in pages.items():
+            headers = {"Cookie": cookies[user.pk]}
+            for _ in range(args.warmup):
+                _get(port, path, headers)
+            timings[name] = [_get(port, path, headers) for _ in range(args.requests)]
+        return timings
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        os.unlink(log.name)
+
+
+def _wait_until_up(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
+def _sign_in(port: int, email: str) -> str:
+    """Signs in through the login form; returns the Cookie header. With DEBUG=false the cookies are
+    Secure, so a client would not send them back over plain http: they are copied by hand."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/accounts/login/")
+    response = connection.getresponse()
+    page = response.read().decode()
+    csrf = _cookies(response)["csrftoken"]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(
+        "POST",
+        "/accounts/login/",
+        body=urlencode({"csrfmiddlewaretoken": token, "username": email, "password": PASSWORD, "next": ""}),
+        headers={"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = connection.getresponse()
+    response.read()
+    session = _cookies(response).get("sessionid")
+    assert response.status == 302 and session, f"sign-in failed for {email}: {response.status}"
+    return f"sessionid={session}; csrftoken={csrf}"
+
+
+def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    jar = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> float:
+    """One GET on a new connection (gunicorn's sync workers close each one); milliseconds."""
+    start = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    elapsed = (time.perf_counter() - start) * 1000
+    connection.close()
+    assert response.status == 200, (path, response.status)
+    return elapsed
+
+
+def _p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20, method="inclusive")[-1]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
