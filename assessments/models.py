@@ -48,8 +48,9 @@ class Recusal(models.Model):
 class ResumeReview(models.Model):
     """One SME's independent review of one resume: first, second, or the tiebreak.
 
-    Its `version` increases with every save, so a stale form (another tab, a double submit, HR acting
-    at the same moment) is refused instead of overwriting.
+    Its `version` increases with every change of state (submit, accept, return, reassign), so a stale
+    form (a double submit, another tab, HR acting at the same moment) is refused instead of overwriting.
+    Draft saves keep the version: an SME's own autosave never makes their next click stale.
     """
 
     class Slot(models.IntegerChoices):

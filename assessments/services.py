@@ -241,9 +241,11 @@ def resume_review_save(
     review.experience_met, review.recency_met = experience_met, recency_met
     review.justification = justification.strip()
     review.decision = decision or ""
-    review.version += 1
     review.saved_at = timezone.now()
     if submit:
+        # Only a state change moves the version: the SME's own autosaves must never make their
+        # next click look stale, while a second submit, HR's accept or a return still does.
+        review.version += 1
         if decision is None:
             raise DomainError("Rate every competency and requirement before submitting.")
         unmet = [name for pk, name in competencies if ratings.get(str(pk)) == rules.NOT_MET]

@@ -42,6 +42,9 @@
       });
   }
 
+  form.addEventListener("submit", function () {
+    clearTimeout(timer);
+  });
   form.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(save, 800);

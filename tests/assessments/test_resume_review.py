@@ -281,3 +281,17 @@ def test_queue_and_dashboard_queries_do_not_grow_with_applicants(client, page):
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 20
+
+
+def test_an_autosave_never_makes_the_smes_own_submit_stale(client, phase):
+    review = review_of(phase["applications"][0], 1)
+    page_version = review.version
+    client.force_login(review.sme)
+    client.post(
+        reverse("assessments:sme_review_autosave", args=[review.pk]),
+        {"version": page_version, "experience": "yes"},
+    )
+    review.refresh_from_db()
+    review.version = page_version  # the form still carries what the page loaded with
+    submitted = submit(review, rules.MOVE_FORWARD)
+    assert submitted.state == RR.SUBMITTED
