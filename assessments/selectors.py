@@ -47,6 +47,8 @@ def names_for_conflict_check(*, action: HiringAction) -> QuerySet[Application]:
 def sme_queue(*, sme: User, action: HiringAction) -> dict:
     """The SME's work on one action: open reviews (returned first, then oldest), and progress counts."""
     mine = ResumeReview.objects.filter(sme=sme, action=action).exclude(state=RR.WITHDRAWN)
+    # Work on an applicant who withdrew (or whose result went out) is no longer waiting.
+    mine = mine.exclude(Q(state__in=OPEN) & ~Q(application__status=Status.IN_RESUME_REVIEW))
     counts = mine.aggregate(total=Count("id"), done=Count("id", filter=Q(state__in=DONE)))
     open_reviews = (
         mine.filter(state__in=OPEN)
@@ -71,7 +73,9 @@ def _returned_first():
 
 def next_review(*, sme: User, action: HiringAction) -> ResumeReview | None:
     return (
-        ResumeReview.objects.filter(sme=sme, action=action, state__in=OPEN)
+        ResumeReview.objects.filter(
+            sme=sme, action=action, state__in=OPEN, application__status=Status.IN_RESUME_REVIEW
+        )
         .order_by(_returned_first(), "assigned_at", "id")
         .first()
     )

@@ -51,6 +51,12 @@ def conflict_check_complete(
     _require_sme(action, sme)
     for application_id, (reason, note) in recusals.items():
         _recuse(action=action, sme=sme, application_id=application_id, reason=reason, note=note)
+        for review in ResumeReview.objects.select_for_update().filter(
+            application_id=application_id,
+            sme=sme,
+            state__in=[RR.ASSIGNED, RR.DRAFT, RR.RETURNED, RR.SUBMITTED],
+        ):
+            _withdraw(review)
     check, _ = ConflictCheck.objects.get_or_create(action=action, sme=sme)
     _audit(
         action_id=action.pk, actor=sme, actor_role=Actor.SME,
@@ -79,7 +85,9 @@ def _recuse(*, action: HiringAction, sme: User, application_id: int, reason: str
 def recusal_declare(*, review_id: int, sme: User, reason: str, note: str = "") -> None:
     """An SME recuses from an applicant mid-review: the review is withdrawn and reassigned.
     Writes the recusal and audit rows."""
-    review = ResumeReview.objects.select_for_update().select_related("action").get(pk=review_id, sme=sme)
+    review = _locked_review(review_id)
+    if review.sme_id != sme.pk:
+        raise DomainError("This review is not assigned to you.")
     if review.state == RR.ACCEPTED:
         raise DomainError("HR has accepted this review; ask HR to reopen it before recusing.")
     _recuse(action=review.action, sme=sme, application_id=review.application_id, reason=reason, note=note)
@@ -197,6 +205,14 @@ def resume_reviews_assign(*, action_id: int) -> int:
 
 
 def _locked_review(review_id: int) -> ResumeReview:
+    """Lock the application, then the review: every writer takes them in this order, so two SMEs
+    submitting the two reviews of one applicant at once queue instead of deadlocking."""
+    application_id = (
+        ResumeReview.objects.filter(pk=review_id).values_list("application_id", flat=True).first()
+    )
+    if application_id is None:
+        raise ResumeReview.DoesNotExist
+    Application.objects.select_for_update().only("pk").get(pk=application_id)
     return (
         ResumeReview.objects.select_for_update(of=("self",))
         .select_related("action", "application")
@@ -231,6 +247,10 @@ def resume_review_save(
             else "This review was reassigned; it can no longer change."
         )
     _stale(review, version)
+    if not submit and review.state == RR.SUBMITTED:
+        raise DomainError(
+            "This review is submitted and counts as it stands. To change it, submit the amended review."
+        )
     action = review.action
     competencies = list(Competency.objects.filter(action=action).values_list("pk", "name"))
     decision = rules.review_decision(
@@ -368,8 +388,10 @@ def resume_result_send(*, application_id: int, actor: User) -> Application:
     if decision is None:
         raise DomainError(f"{application.applicant_name}'s result is not settled and accepted yet.")
     to_status = Status.MOVED_FORWARD if decision == rules.MOVE_FORWARD else Status.DID_NOT_MOVE_FORWARD
+    hiring_services.require_role(action=application.action, user=actor, role=Role.HR)
+    # The outcome is the reviews', not HR's: recorded as a system move, with the HR person who sent it.
     return hiring_services.application_transition(
-        application_id=application.pk, to_status=to_status, actor=actor, actor_role=Actor.HR,
+        application_id=application.pk, to_status=to_status, actor=actor, actor_role=Actor.SYSTEM,
         reason="Resume review result: " + dict(ResumeReview.Decision.choices)[decision] + ".",
         expected_status=Status.IN_RESUME_REVIEW,
     )  # fmt: skip

@@ -180,7 +180,8 @@ def hr_resume_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hr_review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for_hr(user=request.user, pk=pk)
-    version = int(request.POST.get("version") or 0)
+    raw_version = request.POST.get("version", "")
+    version = int(raw_version) if raw_version.isdigit() else 0
     try:
         if request.POST.get("decision") == "accept":
             services.resume_review_accept(review_id=review.pk, actor=request.user, version=version)

@@ -321,14 +321,16 @@ def _fill(action, count: int, sme_ids: list[int], hr_id: int, competencies, star
 
 
 def _reviews_per_action() -> dict[str, tuple[int, int]]:
+    """Reviews and applicants per action (two grouped queries: one join would multiply the rows)."""
     from django.db.models import Count
 
-    from hiring.models import HiringAction
+    from assessments.models import ResumeReview
+    from hiring.models import Application, HiringAction
 
-    rows = HiringAction.objects.annotate(
-        reviews=Count("resume_reviews", distinct=True), apps=Count("applications", distinct=True)
-    ).values_list("title", "reviews", "apps")
-    return {title: (reviews, apps) for title, reviews, apps in rows if apps}
+    titles = dict(HiringAction.objects.values_list("pk", "title"))
+    apps = dict(Application.objects.values_list("action_id").annotate(n=Count("id")).order_by())
+    reviews = dict(ResumeReview.objects.values_list("action_id").annotate(n=Count("id")).order_by())
+    return {titles[pk]: (reviews.get(pk, 0), n) for pk, n in apps.items()}
 
 
 # --- queries and correctness ------------------------------------------------------------------------

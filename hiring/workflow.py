@@ -76,6 +76,7 @@ class Move:
 
 HR = frozenset({Actor.HR})
 HR_OR_SYSTEM = frozenset({Actor.HR, Actor.SYSTEM})
+SYSTEM = frozenset({Actor.SYSTEM})
 HM_OR_HR = frozenset({Actor.HIRING_MANAGER, Actor.HR})
 
 S = Status
@@ -84,9 +85,10 @@ APPLICATION_MOVES: dict[tuple[Status, Status], Move] = {
     (S.RECEIVED, S.IN_RESUME_REVIEW): Move(HR_OR_SYSTEM),
     (S.RECEIVED, S.INELIGIBLE): Move(HR),
     (S.INELIGIBLE, S.RECEIVED): Move(HR),  # a screening mistake is corrected, not hidden
-    # Resume review outcome: ELSM / IQSM (rule 18, usas-for-rr.md).
-    (S.IN_RESUME_REVIEW, S.MOVED_FORWARD): Move(HR_OR_SYSTEM, NoticeCode.ELSM),
-    (S.IN_RESUME_REVIEW, S.DID_NOT_MOVE_FORWARD): Move(HR_OR_SYSTEM, NoticeCode.IQSM),
+    # Resume review outcome: ELSM / IQSM (rule 18, usas-for-rr.md). Only the SMEs' settled reviews
+    # decide it (assessments.services.resume_result_send); HR cannot pick it by hand.
+    (S.IN_RESUME_REVIEW, S.MOVED_FORWARD): Move(SYSTEM, NoticeCode.ELSM),
+    (S.IN_RESUME_REVIEW, S.DID_NOT_MOVE_FORWARD): Move(SYSTEM, NoticeCode.IQSM),
     # Assessments: round 2 only after passing round 1 (rule 22); a failed round is IQFI (§1.10).
     (S.MOVED_FORWARD, S.IN_ROUND_1): Move(HR_OR_SYSTEM),
     (S.IN_ROUND_1, S.IN_ROUND_2): Move(HR_OR_SYSTEM),

@@ -63,8 +63,10 @@ class HiringActionForm(forms.ModelForm):
             "best_qualified_min",
             "well_qualified_min",
             "qualified_min",
+            "tiebreaker_sees_justifications",
         ]
         labels = {
+            "tiebreaker_sees_justifications": "The tiebreaker may read the first two SMEs' justifications",
             "title": "Working title",
             "official_title": "Official title",
             "full_performance_level": "Full performance level (grade)",

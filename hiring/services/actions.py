@@ -14,7 +14,7 @@ ACTION_FIELDS = frozenset(
         "title", "official_title", "series", "pay_plan", "grades", "full_performance_level", "duty_locations",
         "work_arrangement", "vacancies", "appointment_type", "scientific_professional", "proficiency_scale",
         "resume_page_limit", "recency_years", "specialized_experience", "best_qualified_min",
-        "well_qualified_min", "qualified_min",
+        "well_qualified_min", "qualified_min", "tiebreaker_sees_justifications",
     }
 )  # fmt: skip
 

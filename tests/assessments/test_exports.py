@@ -291,7 +291,7 @@ def _sent_results(count: int):
     for index, application in enumerate(applications):
         to = Status.MOVED_FORWARD if index % 2 else Status.DID_NOT_MOVE_FORWARD
         hiring_services.application_transition(
-            application_id=application.pk, to_status=to, actor=hr, actor_role=Actor.HR, reason="test"
+            application_id=application.pk, to_status=to, actor=hr, actor_role=Actor.SYSTEM, reason="test"
         )
     hiring_services.application_transition(
         application_id=applications[1].pk, to_status=Status.WITHDRAWN, actor=hr, actor_role=Actor.HR

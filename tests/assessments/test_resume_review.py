@@ -295,3 +295,72 @@ def test_an_autosave_never_makes_the_smes_own_submit_stale(client, phase):
     review.version = page_version  # the form still carries what the page loaded with
     submitted = submit(review, rules.MOVE_FORWARD)
     assert submitted.state == RR.SUBMITTED
+
+
+def test_a_submitted_review_changes_only_by_submitting_an_amendment(phase):
+    review = submit(review_of(phase["applications"][0], 1), rules.MOVE_FORWARD)
+    with pytest.raises(DomainError, match="submit the amended review"):
+        services.resume_review_save(
+            review_id=review.pk, sme=review.sme, version=review.version, ratings={}, experience_met=None,
+            recency_met=None, justification="", submit=False,
+        )  # fmt: skip
+    review.refresh_from_db()
+    assert (review.state, review.decision) == (RR.SUBMITTED, rules.MOVE_FORWARD)
+
+
+def test_a_conflict_declared_later_withdraws_the_assigned_review(phase):
+    application = phase["applications"][0]
+    review = review_of(application, 1)
+    services.conflict_check_complete(
+        action_id=phase["action"].pk, sme=review.sme, recusals={application.pk: ("other", "")}
+    )
+    assert review_of(application, 1).sme_id != review.sme_id
+
+
+def test_hr_cannot_pick_the_resume_review_outcome_by_hand(phase):
+    application = phase["applications"][0]
+    with pytest.raises(DomainError, match="cannot become"):
+        hiring_services.application_transition(
+            application_id=application.pk, to_status=Status.MOVED_FORWARD, actor=phase["hr"], actor_role="hr"
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_smes_submitting_one_applicants_reviews_at_once_both_succeed():
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock ordering needs PostgreSQL")
+    action = HiringActionFactory()
+    hr = ActionRoleFactory(action=action, role=Role.HR).user
+    CompetencyFactory(action=action)
+    application = ApplicationFactory(action=action)
+    smes = [ActionRoleFactory(action=action, role=Role.SME).user for _ in range(3)]
+    start_resume_review(action)
+    for sme in smes:
+        services.conflict_check_complete(action_id=action.pk, sme=sme, recusals={})
+    hiring_services.screening_release(action_id=action.pk, actor=hr)
+    reviews = [review_of(application, 1), review_of(application, 2)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run(review, decision):
+        barrier.wait()
+        try:
+            submit(review, decision)
+        except Exception as error:  # the point is that nothing raises
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(reviews[0], rules.MOVE_FORWARD)),
+        threading.Thread(target=run, args=(reviews[1], rules.DOES_NOT_MOVE_FORWARD)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ResumeReview.objects.filter(application=application, state=RR.SUBMITTED).count() == 2
+    assert ResumeReview.objects.filter(application=application, slot=3).count() == 1

@@ -59,7 +59,7 @@ def test_transition_writes_one_audit_row_and_one_coded_notice(hr, action, django
             application_id=application.pk,
             to_status=Status.MOVED_FORWARD,
             actor=hr,
-            actor_role=Actor.HR,
+            actor_role=Actor.SYSTEM,
             reason="Two SMEs agreed.",
         )
 

@@ -37,11 +37,8 @@ def test_hr_form_offers_only_allowed_moves(client, hr, action):
     application = application_in(Status.IN_RESUME_REVIEW, action=action)
     client.force_login(hr)
     choices = client.get(detail_url(application)).context["form"].fields["to_status"].widget.choices
-    assert [value for value, _ in choices] == [
-        Status.MOVED_FORWARD,
-        Status.DID_NOT_MOVE_FORWARD,
-        Status.WITHDRAWN,
-    ]
+    # The resume-review outcome comes only from the SMEs' settled reviews, never from this form.
+    assert [value for value, _ in choices] == [Status.WITHDRAWN]
 
 
 def test_a_disallowed_move_posted_by_hand_gets_a_clear_message_and_changes_nothing(client, hr, action):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from hiring import services
 from hiring.models import Agency, AgencyRole, HiringAction, Role, User
-from hiring.workflow import Actor, Phase, Status, phase_allows
+from hiring.workflow import Actor, Phase, Status, move_for, phase_allows
 
 DEFAULT_PASSWORD = "smeqa-demo-2026"  # noqa: S105 (demo only; seed_demo refuses in production)
 DEMO_ACTION_TITLE = "Product Manager"
@@ -255,9 +255,12 @@ class Command(BaseCommand):
             assessments.conflict_check_complete(action_id=action.pk, sme=sme, recusals=recusals)
         services.screening_release(action_id=action.pk, actor=hr)
         competency_ids = list(action.competencies.values_list("pk", flat=True))
-        # Everyone but SME 1 works through their queue; one applicant splits and awaits a tiebreak.
-        for review in action.resume_reviews.exclude(sme=smes[0]).select_related("application"):
-            fails = review.application.pk == applications[2].pk and review.slot == 2
+        # Everyone but SME 1 works through their queue; one applicant both of whose reviewers are
+        # done splits, and awaits a tiebreak.
+        with_sme1 = set(action.resume_reviews.filter(sme=smes[0]).values_list("application_id", flat=True))
+        split = next(a.pk for a in applications if a.pk not in with_sme1)
+        for review in action.resume_reviews.exclude(sme=smes[0]).select_related("application").order_by("pk"):
+            fails = review.application_id == split and review.slot == 2
             ratings = {str(pk): rules.MEETS for pk in competency_ids}
             if fails:
                 ratings[str(competency_ids[0])] = rules.NOT_MET
@@ -345,11 +348,13 @@ class Command(BaseCommand):
         return action
 
     def _walk(self, application, hr: User, statuses: list[Status]) -> None:
+        application.refresh_from_db(fields=["status"])
         for status in statuses:
-            services.application_transition(
+            move = move_for(application.status, status)
+            application = services.application_transition(
                 application_id=application.pk,
                 to_status=status,
                 actor=hr,
-                actor_role=Actor.HR,
+                actor_role=Actor.HR if Actor.HR in move.actors else Actor.SYSTEM,
                 reason="Demo data.",
             )
