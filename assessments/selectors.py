@@ -4,7 +4,7 @@ missing and not-yours."""
 from collections import Counter
 from datetime import timedelta
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -230,3 +230,23 @@ def reviews_for_quality_check(*, action: HiringAction) -> QuerySet[ResumeReview]
         .select_related("application", "sme")
         .order_by("decision", "submitted_at", "id")[:100]
     )
+
+
+def ready_to_send(*, action: HiringAction, limit: int = 50) -> list[Application]:
+    """Applicants whose result is settled and accepted, for HR to send one by one (two queries)."""
+    from django.db.models import Prefetch
+
+    from .services import result_ready
+
+    live = ~Q(resume_reviews__state=RR.WITHDRAWN)
+    candidates = (
+        Application.objects.filter(action=action, status=Status.IN_RESUME_REVIEW)
+        .annotate(
+            live=Count("resume_reviews", filter=live),
+            accepted=Count("resume_reviews", filter=Q(resume_reviews__state=RR.ACCEPTED)),
+        )
+        .filter(live__gte=2, live=F("accepted"))
+        .order_by("applicant_name", "pk")
+        .prefetch_related(Prefetch("resume_reviews", queryset=ResumeReview.objects.all()))[: limit * 2]
+    )
+    return [a for a in candidates if result_ready(a, list(a.resume_reviews.all())) is not None][:limit]

@@ -429,3 +429,15 @@ def sme_add(*, action_id: int, actor: User, email: str, full_name: str = "") -> 
         raise DomainError(f"{email} is a candidate's account; SMEs must be federal staff.", field="email")
     hiring_services.action_role_grant(action=action, user=sme, role=Role.SME, actor=actor)
     return sme
+
+
+def unsettled_count(*, action: HiringAction) -> int:
+    """How many applicants in resume review have no settled, HR-accepted result yet."""
+    reviews: dict[int, list[ResumeReview]] = {}
+    for review in ResumeReview.objects.filter(action=action, application__status=Status.IN_RESUME_REVIEW):
+        reviews.setdefault(review.application_id, []).append(review)
+    return sum(
+        1
+        for application in Application.objects.filter(action=action, status=Status.IN_RESUME_REVIEW)
+        if result_ready(application, reviews.get(application.pk, [])) is None
+    )

@@ -15,6 +15,11 @@ urlpatterns = [
     path("hr/actions/<int:pk>/resume-review/", views.hr_resume_review, name="hr_resume_review"),
     path("hr/actions/<int:pk>/resume-review/assign/", views.hr_resume_assign, name="hr_resume_assign"),
     path("hr/actions/<int:pk>/resume-review/send/", views.hr_results_send, name="hr_results_send"),
+    path(
+        "hr/actions/<int:pk>/applications/<int:application_pk>/send-result/",
+        views.hr_result_send,
+        name="hr_result_send",
+    ),
     path("hr/actions/<int:pk>/smes/", views.hr_sme_add, name="hr_sme_add"),
     path("hr/actions/<int:pk>/smes/<int:user_pk>/remove/", views.hr_sme_remove, name="hr_sme_remove"),
     path("hr/reviews/<int:pk>/decide/", views.hr_review_decide, name="hr_review_decide"),

@@ -171,6 +171,7 @@ def hr_resume_review(request: HttpRequest, pk: int) -> HttpResponse:
             "is_hr": True,
             "dashboard": selectors.resume_review_dashboard(action=action),
             "to_check": selectors.reviews_for_quality_check(action=action),
+            "ready": selectors.ready_to_send(action=action),
             "add_sme_form": AddSmeForm(),
             "in_review": action.phase == Phase.RESUME_REVIEW,
         },
@@ -263,3 +264,19 @@ def hr_resume_review_export(request: HttpRequest, pk: int, kind: str) -> HttpRes
     response["Cache-Control"] = "no-store"
     write(action, response)
     return response
+
+
+@require_POST
+def hr_result_send(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    """HR sends one applicant's settled result now (ELSM or IQSM)."""
+    action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    application = get_object_or_404(action.applications, pk=application_pk)
+    try:
+        application = services.resume_result_send(application_id=application.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"Sent {application.applicant_name} their result: {application.get_status_display()}."
+        )
+    return redirect("assessments:hr_resume_review", pk=action.pk)

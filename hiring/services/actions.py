@@ -5,7 +5,16 @@ from django.utils import timezone
 
 from smeqa.errors import DomainError
 
-from ..models import ActionRole, Agency, AgencyRole, Announcement, AuditEvent, HiringAction, Role, User
+from ..models import (
+    ActionRole,
+    Agency,
+    AgencyRole,
+    Announcement,
+    AuditEvent,
+    HiringAction,
+    Role,
+    User,
+)
 from ..workflow import Actor, Phase, next_phase
 
 # The settings HR sets when creating an action (the rest default from the model).
@@ -96,6 +105,20 @@ def _close_announcement(action: HiringAction, actor: User) -> None:
     )
 
 
+def _close_resume_review(action: HiringAction, actor: User) -> None:
+    """Closing resume review sends every settled result (ELSM/IQSM); it is refused, and nothing is
+    sent, while any applicant is still without one."""
+    from assessments.services import resume_results_send_all, unsettled_count  # assessments owns reviews
+
+    waiting = unsettled_count(action=action)
+    if waiting:
+        raise DomainError(
+            f"{waiting} applicant{'s are' if waiting != 1 else ' is'} still in resume review without a settled, "
+            "accepted result. Finish those reviews first, or send the ready results from the resume review page."
+        )
+    resume_results_send_all(action_id=action.pk, actor=actor)
+
+
 def require_role(*, action: HiringAction, user: User, role: Role) -> None:
     if not ActionRole.objects.filter(action=action, user=user, role=role).exists():
         raise DomainError(f"Only the action's {role.label.lower()} can do that.")
@@ -120,6 +143,8 @@ def hiring_action_advance_phase(*, action_id: int, actor: User, expected_phase: 
         raise DomainError("Finalize the job analysis first; the announcement is built from it.")
     if action.phase == Phase.ANNOUNCEMENT:
         _close_announcement(action, actor)
+    if action.phase == Phase.RESUME_REVIEW:
+        _close_resume_review(action, actor)
     previous = action.phase
     action.phase = target
     action.phase_changed_at = timezone.now()

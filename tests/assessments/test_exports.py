@@ -140,6 +140,10 @@ def phase(db):
     hiring_services.application_transition(
         application_id=barbara.pk, to_status=Status.WITHDRAWN, actor=hr, actor_role=Actor.HR, reason="test"
     )
+    # Closing resume review needs every applicant settled: Alan, still unreviewed, withdraws first.
+    hiring_services.application_transition(
+        application_id=alan.pk, to_status=Status.WITHDRAWN, actor=hr, actor_role=Actor.HR, reason="test"
+    )
     action = hiring_services.hiring_action_advance_phase(
         action_id=action.pk, actor=hr, expected_phase=Phase.RESUME_REVIEW
     )

@@ -364,3 +364,25 @@ def test_two_smes_submitting_one_applicants_reviews_at_once_both_succeed():
     assert errors == []
     assert ResumeReview.objects.filter(application=application, state=RR.SUBMITTED).count() == 2
     assert ResumeReview.objects.filter(application=application, slot=3).count() == 1
+
+
+def test_closing_resume_review_waits_for_every_result_then_sends_them(phase, client):
+    action, hr = phase["action"], phase["hr"]
+    with pytest.raises(DomainError, match="6 applicants are still in resume review"):
+        hiring_services.hiring_action_advance_phase(
+            action_id=action.pk, actor=hr, expected_phase="resume_review"
+        )
+    for application in phase["applications"]:
+        for slot in (1, 2):
+            review = submit(review_of(application, slot), rules.MOVE_FORWARD)
+            services.resume_review_accept(review_id=review.pk, actor=hr, version=review.version)
+    client.force_login(hr)
+    page = client.get(reverse("assessments:hr_resume_review", args=[action.pk]))
+    assert len(page.context["ready"]) == 6
+    first = phase["applications"][0]
+    client.post(reverse("assessments:hr_result_send", args=[action.pk, first.pk]))
+    assert Application.objects.get(pk=first.pk).status == Status.MOVED_FORWARD
+    hiring_services.hiring_action_advance_phase(action_id=action.pk, actor=hr, expected_phase="resume_review")
+    assert set(Application.objects.filter(action=action).values_list("status", flat=True)) == {
+        Status.MOVED_FORWARD
+    }
