@@ -54,6 +54,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--conn-max-age", type=int, help="CONN_MAX_AGE for the server (default: unset, the settings' 0)."
+    )
     parser.add_argument("--database", default="smeqa_bench_rr", help="The throwaway database to create.")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     parser.add_argument("--reuse", action="store_true", help="Measure a database kept by --keep.")
@@ -82,6 +85,8 @@ def main() -> int:
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
     }
+    if args.conn_max_age is not None:
+        env["CONN_MAX_AGE"] = str(args.conn_max_age)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     try:
@@ -154,6 +159,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     print()
     print(
         f"{args.warmup} warm-up + {args.requests} timed sequential GETs per page, gunicorn --workers {args.workers}"
+        + (f", CONN_MAX_AGE={args.conn_max_age}" if args.conn_max_age is not None else "")
     )
     print(
         f"{'page':<14} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'x home':>7} {'queries':>8} {'at ' + str(args.small):>8}"
@@ -164,6 +170,10 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         print(
             f"{name:<14} {median:>10.1f} {p95:>8.1f} {max(times):>8.1f} {median / home:>7.1f} {big_q:>8} {small_q:>8}"
         )
+    print()
+    print("where the time goes, in this process (median of 20 calls, ms):")
+    for name, ms in _selector_times(big, sme).items():
+        print(f"  {name:<40} {ms:>7.1f}")
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
@@ -371,6 +381,39 @@ def _check_dashboard(action, hr, expected: dict | None) -> None:
     want = {key: expected["states"].get(key, 0) for key in shown if key != "sent"} | {"sent": 0}
     assert shown == want, (shown, want)
     assert rate == expected["split_rate"], (rate, expected["split_rate"])
+
+
+def _selector_times(action, sme, runs: int = 20) -> dict[str, float]:
+    """Each selector the three pages call that reads more than a few rows, on its own."""
+    from django.db.models import QuerySet
+
+    from assessments import selectors
+    from hiring import selectors as hiring_selectors
+    from hiring.models import Role
+
+    def evaluated(result):
+        if isinstance(result, dict):
+            return {k: list(v) if isinstance(v, QuerySet) else v for k, v in result.items()}
+        return list(result)
+
+    calls = {
+        "SME queue: sme_queue": lambda: selectors.sme_queue(sme=sme, action=action),
+        "dashboard: resume_review_dashboard": lambda: selectors.resume_review_dashboard(action=action),
+        "dashboard: reviews_for_quality_check": lambda: selectors.reviews_for_quality_check(action=action),
+        "dashboard: ready_to_send": lambda: selectors.ready_to_send(action=action),
+        "/sme/: actions_for": lambda: hiring_selectors.actions_for(user=sme, role=Role.SME),
+    }
+    times = {}
+    for name, call in calls.items():
+        for _ in range(3):
+            evaluated(call())
+        runs_ms = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            evaluated(call())
+            runs_ms.append((time.perf_counter() - start) * 1000)
+        times[name] = statistics.median(runs_ms)
+    return times
 
 
 # --- HTTP -------------------------------------------------------------------------------------------
