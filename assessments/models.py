@@ -108,6 +108,8 @@ class ResumeReview(models.Model):
         indexes = [
             models.Index(fields=["sme", "action", "state", "assigned_at"]),
             models.Index(fields=["action", "state"]),
+            # HR's quality-review list: submitted reviews, Does Not Move Forward first, oldest first.
+            models.Index(fields=["action", "state", "decision", "submitted_at", "id"]),
         ]
 
     def __str__(self) -> str:

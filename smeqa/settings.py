@@ -73,7 +73,10 @@ FORM_RENDERER = "smeqa.forms.UswdsFormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Reusing connections saves 15-25 ms a request on PostgreSQL (bench/resume_review.py); health checks
+# drop a connection the database closed.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a task writes; busy timeout avoids "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(

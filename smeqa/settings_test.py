@@ -10,7 +10,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DEBUG", "false")
 
 from .settings import *  # noqa: F403
-from .settings import STORAGES
+from .settings import DATABASES, STORAGES
 
 ALLOWED_HOSTS = ["*"]
 DEMO_DATA_ALLOWED = True
@@ -31,3 +31,4 @@ WHITENOISE_AUTOREFRESH = True  # serve from finders; no collectstatic in tests
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="smeqa-test-media-")
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # tests open and close their own connections
