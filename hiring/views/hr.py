@@ -20,7 +20,7 @@ from ..workflow import Actor, next_phase
 @role_required("hr")
 def hr_home(request: HttpRequest) -> HttpResponse:
     """HR specialist's home: the hiring actions they run."""
-    actions = selectors.actions_for(user=request.user, role=Role.HR)
+    actions = selectors.actions_for(user=request.user, role=Role.HR, with_counts=True)
     can_create = selectors.agencies_for_hr(user=request.user).exists()
     return render(request, "hiring/hr_home.html", {"actions": actions, "can_create": can_create})
 
