@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -165,26 +165,24 @@ def resume_review_dashboard(*, action: HiringAction) -> dict:
 # 4 bits (1 + 3 * state + decision; 0 = no review), shifted 4 bits per slot after the first. An
 # application has at most one live review per slot (one_live_review_per_slot), so the sum of its
 # reviews' codes says exactly which reviews it has. The database sums them per application and counts
-# applications per (status, signature): a few dozen rows, named in Python by _applicant_state.
+# applications per (status, signature): a few dozen rows, named in Python by _applicant_state. The
+# signature is stored on the application (assessments.services.refresh_signatures) so that count is
+# one indexed query; signature_update_sql computes it in the database.
 _CODED_STATES = [RR.ASSIGNED, RR.DRAFT, RR.SUBMITTED, RR.RETURNED, RR.ACCEPTED]
 _CODED_DECISIONS = ["", ResumeReview.Decision.MOVE_FORWARD, ResumeReview.Decision.DOES_NOT_MOVE_FORWARD]
-_SIGNATURES_SQL = """
-    SELECT a.{status}, r.signature, COUNT(*)
-    FROM {application} a
-    LEFT JOIN (
-        SELECT {application_id},
-               SUM(({state_code} * 3 + {decision_code} + 1) << (4 * ({slot} - 1))) AS signature
-        FROM {review}
-        WHERE {action_id} = %s AND {state} <> %s
-        GROUP BY {application_id}
-    ) r ON r.{application_id} = a.{id}
-    WHERE a.{action_id} = %s
-    GROUP BY a.{status}, r.signature
-"""
 
 
-def _status_signature_counts(action: HiringAction) -> list[tuple[str, int | None, int]]:
-    """(application status, signature or None for no live review, applications) for `action`."""
+def _status_signature_counts(action: HiringAction) -> list[tuple[str, int, int]]:
+    """(application status, review signature, applications) for `action`: one indexed count."""
+    return list(
+        Application.objects.filter(action=action)
+        .values_list("status", "review_signature")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def _code_sql() -> tuple[str, str]:
     q = connection.ops.quote_name
 
     def code(column: str, values: list[str]) -> str:
@@ -192,21 +190,33 @@ def _status_signature_counts(action: HiringAction) -> list[tuple[str, int | None
         whens = " ".join(f"WHEN '{value}' THEN {n}" for n, value in enumerate(values))
         return f"(CASE {q(column)} {whens} ELSE 0 END)"
 
-    sql = _SIGNATURES_SQL.format(
-        application=q(Application._meta.db_table),
-        review=q(ResumeReview._meta.db_table),
-        id=q("id"),
-        status=q("status"),
-        state=q("state"),
-        slot=q("slot"),
-        action_id=q("action_id"),
-        application_id=q("application_id"),
-        state_code=code("state", _CODED_STATES),
-        decision_code=code("decision", _CODED_DECISIONS),
+    return code("state", _CODED_STATES), code("decision", _CODED_DECISIONS)
+
+
+def signature_update_sql(
+    application_ids: list[int] | None = None, *, action_id: int | None = None
+) -> tuple[str, list]:
+    """SQL that recomputes review signatures from live reviews: for the given applications, or for
+    every application of `action_id` (used by loaders that write reviews in bulk)."""
+    q = connection.ops.quote_name
+    state_code, decision_code = _code_sql()
+    application, review = q(Application._meta.db_table), q(ResumeReview._meta.db_table)
+    if action_id is not None:
+        where, params = f"{q('action_id')} = %s", [action_id]
+    else:
+        where, params = (
+            f"{q('id')} IN ({', '.join(['%s'] * len(application_ids or []))})",
+            list(application_ids or []),
+        )
+    # Identifiers are quoted names and the CASE values literal choices from this module; the values
+    # that vary are parameters.
+    sql = (
+        f"UPDATE {application} SET {q('review_signature')} = COALESCE(("  # noqa: S608
+        f"SELECT SUM(({state_code} * 3 + {decision_code} + 1) << (4 * ({q('slot')} - 1))) FROM {review} "
+        f"WHERE {review}.{q('application_id')} = {application}.{q('id')} AND {review}.{q('state')} <> %s"
+        f"), 0) WHERE {where}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [action.pk, RR.WITHDRAWN, action.pk])
-        return cursor.fetchall()
+    return sql, [RR.WITHDRAWN, *params]
 
 
 def _reviews_of(signature: int) -> list[tuple[int, str, str]]:
@@ -304,20 +314,23 @@ def reviews_for_quality_check(*, action: HiringAction) -> QuerySet[ResumeReview]
 
 
 def ready_to_send(*, action: HiringAction, limit: int = 50) -> list[Application]:
-    """Applicants whose result is settled and accepted, for HR to send one by one (two queries)."""
-    from django.db.models import Prefetch
-
-    from .services import result_ready
-
-    live = ~Q(resume_reviews__state=RR.WITHDRAWN)
-    candidates = (
-        Application.objects.filter(action=action, status=Status.IN_RESUME_REVIEW)
-        .annotate(
-            live=Count("resume_reviews", filter=live),
-            accepted=Count("resume_reviews", filter=Q(resume_reviews__state=RR.ACCEPTED)),
-        )
-        .filter(live__gte=2, live=F("accepted"))
-        .order_by("applicant_name", "pk")
-        .prefetch_related(Prefetch("resume_reviews", queryset=ResumeReview.objects.all()))[: limit * 2]
+    """Applicants whose result is settled and accepted, for HR to send one by one (two indexed queries)."""
+    ready = ready_signatures(action=action)
+    if not ready:
+        return []
+    return list(
+        Application.objects.filter(action=action, status=Status.IN_RESUME_REVIEW, review_signature__in=ready)
+        .only("pk", "applicant_name")
+        .order_by("applicant_name", "pk")[:limit]
     )
-    return [a for a in candidates if result_ready(a, list(a.resume_reviews.all())) is not None][:limit]
+
+
+def ready_signatures(*, action: HiringAction) -> list[int]:
+    """The review signatures, among this action's applicants in review, that mean "ready to send"."""
+    present = (
+        Application.objects.filter(action=action, status=Status.IN_RESUME_REVIEW)
+        .values_list("review_signature", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return [sig for sig in present if _applicant_state(_reviews_of(sig)) == "ready"]

@@ -3,7 +3,7 @@ and the resume-review results. One transaction each, with its audit row."""
 
 from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -17,6 +17,22 @@ from .models import ConflictCheck, Recusal, ResumeReview
 
 RR = ResumeReview.State
 LIVE = ~Q(state=RR.WITHDRAWN)
+
+
+def refresh_signatures(application_ids) -> None:
+    """Recompute each application's review signature from its live reviews (one UPDATE).
+
+    Every service that changes a review calls this before it commits, so HR's dashboard can count
+    applicants by signature instead of grouping every review (selectors.signature_sql explains the code).
+    """
+    ids = sorted(set(application_ids))
+    if not ids:
+        return
+    from .selectors import signature_update_sql
+
+    sql, params = signature_update_sql(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _audit(*, action_id: int, actor: User | None, actor_role: str, reason: str, application_id=None,
@@ -57,6 +73,7 @@ def conflict_check_complete(
             state__in=[RR.ASSIGNED, RR.DRAFT, RR.RETURNED, RR.SUBMITTED],
         ):
             _withdraw(review)
+    refresh_signatures(recusals)
     check, _ = ConflictCheck.objects.get_or_create(action=action, sme=sme)
     _audit(
         action_id=action.pk, actor=sme, actor_role=Actor.SME,
@@ -92,6 +109,7 @@ def recusal_declare(*, review_id: int, sme: User, reason: str, note: str = "") -
         raise DomainError("HR has accepted this review; ask HR to reopen it before recusing.")
     _recuse(action=review.action, sme=sme, application_id=review.application_id, reason=reason, note=note)
     _withdraw(review)
+    refresh_signatures([review.application_id])
     resume_reviews_assign(action_id=review.action_id)
 
 
@@ -114,6 +132,7 @@ def sme_remove(*, action_id: int, sme: User, actor: User) -> int:
     )
     for review in unfinished:
         _withdraw(review)
+    refresh_signatures(r.application_id for r in unfinished)
     _audit(
         action_id=action.pk,
         actor=actor,
@@ -192,6 +211,7 @@ def resume_reviews_assign(*, action_id: int) -> int:
             loads[sme_id] += 1
             history.setdefault(application_id, set()).add(sme_id)
     ResumeReview.objects.bulk_create(created)
+    refresh_signatures(r.application_id for r in created)
     if created:
         per_sme = Counter(r.sme_id for r in created)
         _audit(
@@ -292,6 +312,7 @@ def resume_review_save(
         if review.state == RR.ASSIGNED:
             review.state = RR.DRAFT
         review.save()
+    refresh_signatures([review.application_id])
     return review
 
 
@@ -327,6 +348,7 @@ def resume_review_accept(*, review_id: int, actor: User, version: int) -> Resume
         action_id=review.action_id, actor=actor, actor_role=Actor.HR, application_id=review.application_id,
         from_state=RR.SUBMITTED, to_state=RR.ACCEPTED, reason=f"{review.get_slot_display()} by {review.sme} accepted.",
     )  # fmt: skip
+    refresh_signatures([review.application_id])
     return review
 
 
@@ -360,6 +382,7 @@ def resume_review_return(*, review_id: int, actor: User, version: int, note: str
         action_id=review.action_id, actor=actor, actor_role=Actor.HR, application_id=review.application_id,
         from_state=previous, to_state=RR.RETURNED, reason=f"Returned to {review.sme}: {review.hr_note}",
     )  # fmt: skip
+    refresh_signatures([review.application_id])
     return review
 
 
@@ -433,11 +456,10 @@ def sme_add(*, action_id: int, actor: User, email: str, full_name: str = "") -> 
 
 def unsettled_count(*, action: HiringAction) -> int:
     """How many applicants in resume review have no settled, HR-accepted result yet."""
-    reviews: dict[int, list[ResumeReview]] = {}
-    for review in ResumeReview.objects.filter(action=action, application__status=Status.IN_RESUME_REVIEW):
-        reviews.setdefault(review.application_id, []).append(review)
-    return sum(
-        1
-        for application in Application.objects.filter(action=action, status=Status.IN_RESUME_REVIEW)
-        if result_ready(application, reviews.get(application.pk, [])) is None
+    from .selectors import ready_signatures
+
+    return (
+        Application.objects.filter(action=action, status=Status.IN_RESUME_REVIEW)
+        .exclude(review_signature__in=ready_signatures(action=action))
+        .count()
     )

@@ -241,14 +241,14 @@ def _fill(action, count: int, sme_ids: list[int], hr_id: int, competencies, star
         columns = (
             "action_id, candidate_id, applicant_name, status, submitted_at, status_changed_at, "
             "citizenship_attested, preference_claim, sharing_opt_in, resume_pages, source, external_number, "
-            "external_data"
+            "external_data, review_signature"
         )
         with cursor.copy(f"COPY hiring_application ({columns}) FROM STDIN") as copy:
             for n in range(count):
                 copy.write_row(
                     (action.pk, None, f"{rng.choice(first)} {rng.choice(last)}", "in_resume_review",
                      started - timedelta(days=20), started, True, "NV", None, 2, "usa_staffing",
-                     str(20_000_000 + n), "{}")
+                     str(20_000_000 + n), "{}", 0)
                 )  # fmt: skip
         cursor.execute("SELECT external_number, id FROM hiring_application WHERE action_id = %s", [action.pk])
         ids = {int(number) - 20_000_000: pk for number, pk in cursor.fetchall()}
@@ -326,6 +326,10 @@ def _fill(action, count: int, sme_ids: list[int], hr_id: int, competencies, star
                     review(n, 1, done_state(), MF)
                     review(n, 2, open_state())
                     states["awaiting_second"] += 1
+        # What the review services keep on each application, computed once for the whole load.
+        from assessments.selectors import signature_update_sql
+
+        wrapper.execute(*signature_update_sql(action_id=action.pk))
     rate = round(splits / pairs * 100) if pairs else None  # as {% widthratio %} rounds
     return {"states": dict(states), "split_rate": f"{rate}%" if rate is not None else "not yet known"}
 

@@ -53,6 +53,10 @@ class Application(models.Model):
         max_length=40, blank=True, help_text="USA Staffing Application Number or ART applicant id."
     )
     external_data = models.JSONField(default=dict, blank=True)
+    review_signature = models.PositiveIntegerField(
+        default=0,
+        help_text="Its live resume reviews as one number, kept by assessments.services (0: none).",
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -64,7 +68,11 @@ class Application(models.Model):
                 name="one_import_per_external_number",
             ),
         ]
-        indexes = [models.Index(fields=["action", "status", "id"])]
+        indexes = [
+            models.Index(fields=["action", "status", "id"]),
+            # HR's resume-review dashboard counts applicants by (status, review signature).
+            models.Index(fields=["action", "status", "review_signature"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.applicant_name} for {self.action}"

@@ -386,3 +386,26 @@ def test_closing_resume_review_waits_for_every_result_then_sends_them(phase, cli
     assert set(Application.objects.filter(action=action).values_list("status", flat=True)) == {
         Status.MOVED_FORWARD
     }
+
+
+def test_the_dashboard_counts_from_stored_signatures_match_the_reviews(phase):
+    apps = phase["applications"]
+    submit(review_of(apps[0], 1), rules.MOVE_FORWARD)
+    submit(review_of(apps[1], 1), rules.MOVE_FORWARD)
+    submit(review_of(apps[1], 2), rules.DOES_NOT_MOVE_FORWARD)  # split: a tiebreak is assigned
+    for slot in (1, 2):
+        review = submit(review_of(apps[2], slot), rules.MOVE_FORWARD)
+        services.resume_review_accept(review_id=review.pk, actor=phase["hr"], version=review.version)
+    returned = submit(review_of(apps[3], 1), rules.DOES_NOT_MOVE_FORWARD)
+    services.resume_review_return(
+        review_id=returned.pk, actor=phase["hr"], version=returned.version, note="Fix."
+    )
+    expected = Counter()
+    for application in Application.objects.filter(action=phase["action"], status=Status.IN_RESUME_REVIEW):
+        live = ResumeReview.objects.filter(application=application).exclude(state=RR.WITHDRAWN)
+        expected[selectors._applicant_state([(r.slot, r.state, r.decision) for r in live])] += 1
+    dashboard = selectors.resume_review_dashboard(action=phase["action"])
+    assert {key: n for key, _, n in dashboard["states"] if n} == dict(expected)
+    assert expected == {"awaiting_second": 1, "split": 1, "ready": 1, "returned": 1, "awaiting_first": 2}
+    assert [a.pk for a in selectors.ready_to_send(action=phase["action"])] == [apps[2].pk]
+    assert services.unsettled_count(action=phase["action"]) == 5
