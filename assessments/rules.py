@@ -91,3 +91,75 @@ def csv_safe(value: object) -> str:
     (OWASP CSV injection)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+# --- structured interviews ----------------------------------------------------------------------
+
+DOES_NOT_MEET, EXCEEDS = "does_not_meet", "exceeds"
+INTERVIEW_RATINGS = (DOES_NOT_MEET, MEETS, EXCEEDS)
+# scheduler-instructions.md (rule 23; domain-research §1.8): 60-minute interviews, at most 3 a day
+# for one SME, never back to back. "Back to back" here: less than a 30-minute break between them.
+INTERVIEW_MINUTES = 60
+MAX_INTERVIEWS_PER_DAY = 3
+MIN_BREAK_MINUTES = 30
+
+
+def round_score(ratings: dict[str, str], competency_ids: Iterable[int]) -> int | None:
+    """The round score from the SME's competency ratings, or None while one is missing.
+
+    interview-assessment-ratings.md (rule 27): 0 if any competency is Does not meet; 2 if all are met
+    and at least one is exceeded; otherwise 1.
+    """
+    answers = [ratings.get(str(cid)) for cid in competency_ids]
+    if DOES_NOT_MEET in answers:
+        return 0
+    if not answers or any(a not in INTERVIEW_RATINGS for a in answers):
+        return None
+    return 2 if EXCEEDS in answers else 1
+
+
+def sheet_problems(
+    *, notes: dict[str, str], question_ids: Iterable[int], ratings: dict[str, str],
+    competencies: dict[int, str], analysis: str,
+) -> list[str]:  # fmt: skip
+    """What a score sheet still lacks before it can be submitted, named (rule 26,
+    reviewing-sme-assessments.md): notes for every question, a rating for every competency, an analysis.
+    `competencies` maps id → name; questions are named by their position ("question 2")."""
+    problems = [
+        f"Notes for question {position}"
+        for position, qid in enumerate(question_ids, start=1)
+        if not (notes.get(str(qid)) or "").strip()
+    ]
+    problems += [
+        f"A rating for “{name}”" for cid, name in competencies.items() if ratings.get(str(cid)) not in INTERVIEW_RATINGS
+    ]
+    if not analysis.strip():
+        problems.append("The interview analysis")
+    return problems
+
+
+def booking_problem(*, start, existing: Iterable) -> str | None:
+    """Why an SME cannot take a 60-minute interview starting at `start` given the start times of the
+    interviews they already have (aware datetimes), or None. Rule 23 (scheduler-instructions.md)."""
+    from datetime import timedelta
+
+    length = timedelta(minutes=INTERVIEW_MINUTES)
+    gap = length + timedelta(minutes=MIN_BREAK_MINUTES)
+    same_day = 0
+    for other in existing:
+        if abs(other - start) < gap:
+            if abs(other - start) < length:
+                return "The interviewer already has an interview at that time."
+            return "That would put two interviews back to back for the interviewer."
+        if other.date() == start.date():
+            same_day += 1
+    if same_day >= MAX_INTERVIEWS_PER_DAY:
+        return f"The interviewer already has {MAX_INTERVIEWS_PER_DAY} interviews that day."
+    return None
+
+
+def pick_interviewer(*, loads: dict[int, int], excluded: set[int]) -> int | None:
+    """The least-loaded SME of the round's group not excluded (recused, or the round-1 interviewer;
+    rules 21 and 24); ties by id. None when nobody is left."""
+    chosen = pick_reviewers(needed=1, loads=loads, excluded=excluded)
+    return chosen[0] if chosen else None
