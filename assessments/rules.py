@@ -131,7 +131,9 @@ def sheet_problems(
         if not (notes.get(str(qid)) or "").strip()
     ]
     problems += [
-        f"A rating for “{name}”" for cid, name in competencies.items() if ratings.get(str(cid)) not in INTERVIEW_RATINGS
+        f"A rating for “{name}”"
+        for cid, name in competencies.items()
+        if ratings.get(str(cid)) not in INTERVIEW_RATINGS
     ]
     if not analysis.strip():
         problems.append("The interview analysis")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import interview_views, views
 
 app_name = "assessments"
 urlpatterns = [
@@ -28,4 +28,38 @@ urlpatterns = [
         views.hr_resume_review_export,
         name="hr_resume_review_export",
     ),
+    # Structured interviews (phase 4)
+    path("sme/actions/<int:pk>/interviews/", interview_views.sme_interviews, name="sme_interviews"),
+    path(
+        "sme/availability/<int:pk>/remove/",
+        interview_views.sme_availability_remove,
+        name="sme_availability_remove",
+    ),
+    path("sme/interviews/<int:pk>/", interview_views.sme_sheet, name="sme_sheet"),
+    path("sme/interviews/<int:pk>/autosave/", interview_views.sme_sheet_autosave, name="sme_sheet_autosave"),
+    path("sme/interviews/<int:pk>/no-show/", interview_views.sme_no_show, name="sme_no_show"),
+    path("interview/<uuid:token>/", interview_views.interview_schedule, name="interview_schedule"),
+    path("hr/actions/<int:pk>/interviews/", interview_views.hr_interviews, name="hr_interviews"),
+    path(
+        "hr/actions/<int:pk>/interviews/round-<int:round>/seats/",
+        interview_views.hr_seat_add,
+        name="hr_seat_add",
+    ),
+    path(
+        "hr/actions/<int:pk>/interviews/round-<int:round>/seats/<int:user_pk>/remove/",
+        interview_views.hr_seat_remove,
+        name="hr_seat_remove",
+    ),
+    path(
+        "hr/actions/<int:pk>/interviews/round-<int:round>/assign/",
+        interview_views.hr_interviews_assign,
+        name="hr_interviews_assign",
+    ),
+    path(
+        "hr/actions/<int:pk>/interviews/round-<int:round>/invite/",
+        interview_views.hr_invitations_send,
+        name="hr_invitations_send",
+    ),
+    path("hr/interviews/<int:pk>/", interview_views.hr_interview, name="hr_interview"),
+    path("hr/interviews/<int:pk>/<slug:what>/", interview_views.hr_interview_act, name="hr_interview_act"),
 ]

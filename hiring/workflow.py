@@ -38,6 +38,7 @@ class Status(models.TextChoices):
     IN_ROUND_1 = "in_round_1", "In interview round 1"
     IN_ROUND_2 = "in_round_2", "In interview round 2"
     FAILED_ASSESSMENT = "failed_assessment", "Did not pass an assessment"
+    NO_RESPONSE = "no_response", "Removed: did not respond to the interview invitation"
     QUALIFIED = "qualified", "Qualified"
     REFERRED = "referred", "Referred to the hiring manager"
     NOT_REFERRED = "not_referred", "Qualified, not referred"
@@ -89,13 +90,18 @@ APPLICATION_MOVES: dict[tuple[Status, Status], Move] = {
     # decide it (assessments.services.resume_result_send); HR cannot pick it by hand.
     (S.IN_RESUME_REVIEW, S.MOVED_FORWARD): Move(SYSTEM, NoticeCode.ELSM),
     (S.IN_RESUME_REVIEW, S.DID_NOT_MOVE_FORWARD): Move(SYSTEM, NoticeCode.IQSM),
-    # Assessments: round 2 only after passing round 1 (rule 22); a failed round is IQFI (§1.10).
-    (S.MOVED_FORWARD, S.IN_ROUND_1): Move(HR_OR_SYSTEM),
-    (S.IN_ROUND_1, S.IN_ROUND_2): Move(HR_OR_SYSTEM),
-    (S.IN_ROUND_1, S.QUALIFIED): Move(HR_OR_SYSTEM),  # actions with a single round
-    (S.IN_ROUND_1, S.FAILED_ASSESSMENT): Move(HR_OR_SYSTEM, NoticeCode.IQFI),
-    (S.IN_ROUND_2, S.QUALIFIED): Move(HR_OR_SYSTEM),
-    (S.IN_ROUND_2, S.FAILED_ASSESSMENT): Move(HR_OR_SYSTEM, NoticeCode.IQFI),
+    # Assessments: round 2 only after passing round 1 (rule 22); a failed round is IQFI (§1.10). The
+    # round score is computed from the SME's sheet once HR accepts it (rule 27), never picked by hand:
+    # assessments.interviews moves these. HR records failure to respond (FR) only after the written
+    # deadline has passed (rule 25; DEOH p. 6-27).
+    (S.MOVED_FORWARD, S.IN_ROUND_1): Move(SYSTEM),
+    (S.IN_ROUND_1, S.IN_ROUND_2): Move(SYSTEM),
+    (S.IN_ROUND_1, S.QUALIFIED): Move(SYSTEM),  # actions with a single round
+    (S.IN_ROUND_1, S.FAILED_ASSESSMENT): Move(SYSTEM, NoticeCode.IQFI),
+    (S.IN_ROUND_2, S.QUALIFIED): Move(SYSTEM),
+    (S.IN_ROUND_2, S.FAILED_ASSESSMENT): Move(SYSTEM, NoticeCode.IQFI),
+    (S.IN_ROUND_1, S.NO_RESPONSE): Move(HR),
+    (S.IN_ROUND_2, S.NO_RESPONSE): Move(HR),
     # Certificate: ELSR referred, ELSN qualified not referred (§1.10).
     (S.QUALIFIED, S.REFERRED): Move(HR_OR_SYSTEM, NoticeCode.ELSR),
     (S.QUALIFIED, S.NOT_REFERRED): Move(HR_OR_SYSTEM, NoticeCode.ELSN),
@@ -109,6 +115,7 @@ FINAL_STATUSES = frozenset(
         S.INELIGIBLE,
         S.DID_NOT_MOVE_FORWARD,
         S.FAILED_ASSESSMENT,
+        S.NO_RESPONSE,
         S.SELECTED,
         S.NOT_SELECTED,
         S.WITHDRAWN,
@@ -130,6 +137,7 @@ STATUS_PHASES: dict[Status, frozenset[Phase]] = {
     S.IN_ROUND_1: frozenset({Phase.ASSESSMENTS}),
     S.IN_ROUND_2: frozenset({Phase.ASSESSMENTS}),
     S.FAILED_ASSESSMENT: frozenset({Phase.ASSESSMENTS}),
+    S.NO_RESPONSE: frozenset({Phase.ASSESSMENTS}),
     S.QUALIFIED: frozenset({Phase.ASSESSMENTS, Phase.CERTIFICATE}),
     S.REFERRED: frozenset({Phase.CERTIFICATE, Phase.CLOSED}),
     S.NOT_REFERRED: frozenset({Phase.CERTIFICATE, Phase.CLOSED}),

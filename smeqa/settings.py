@@ -104,6 +104,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
+# Where emails link to (interview scheduling links): the address people reach the app at.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 USE_I18N = False
 USE_TZ = True
 
@@ -169,6 +171,10 @@ CELERY_BEAT_SCHEDULE = {
     "resend-unsent-notices": {
         "task": "hiring.tasks.notices_resend_unsent",
         "schedule": crontab(minute="*/5"),
+    },
+    "interview-reminders": {
+        "task": "assessments.tasks.interview_reminders_send",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

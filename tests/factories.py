@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import ConflictCheck, Recusal, ResumeReview
+from assessments.models import Availability, ConflictCheck, Interview, InterviewerSeat, Recusal, ResumeReview
 from hiring import services
 from hiring.models import (
     ActionRole,
@@ -274,6 +274,7 @@ PATH: dict[Status, list[Status]] = {
     S.IN_ROUND_1: _ROUND_1,
     S.IN_ROUND_2: [*_ROUND_1, S.IN_ROUND_2],
     S.FAILED_ASSESSMENT: [*_ROUND_1, S.FAILED_ASSESSMENT],
+    S.NO_RESPONSE: [*_ROUND_1, S.NO_RESPONSE],
     S.QUALIFIED: _QUALIFIED,
     S.REFERRED: [*_QUALIFIED, S.REFERRED],
     S.NOT_REFERRED: [*_QUALIFIED, S.NOT_REFERRED],
@@ -317,3 +318,45 @@ class ResumeReviewFactory(factory.django.DjangoModelFactory):
     action = factory.SelfAttribute("application.action")
     sme = factory.SubFactory(StaffFactory)
     slot = ResumeReview.Slot.FIRST
+
+
+class InterviewerSeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterviewerSeat
+
+    action = factory.SubFactory(HiringActionFactory)
+    round = 1
+    sme = factory.SubFactory(StaffFactory)
+
+
+class AvailabilityFactory(factory.django.DjangoModelFactory):
+    """Tomorrow (or `day`) 9:00 to 17:00 local time."""
+
+    class Meta:
+        model = Availability
+
+    action = factory.SubFactory(HiringActionFactory)
+    sme = factory.SubFactory(StaffFactory)
+    starts_at = factory.LazyFunction(
+        lambda: (
+            timezone.make_aware(
+                timezone.datetime.combine(
+                    timezone.localdate() + timedelta(days=1), timezone.datetime.min.time()
+                )
+            )
+            + timedelta(hours=9)
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=8))
+
+
+class InterviewFactory(factory.django.DjangoModelFactory):
+    """An interview assignment; scheduling and scoring go through assessments.interviews."""
+
+    class Meta:
+        model = Interview
+
+    application = factory.SubFactory(ApplicationFactory)
+    action = factory.SelfAttribute("application.action")
+    sme = factory.SubFactory(StaffFactory)
+    round = 1

@@ -12,9 +12,11 @@ from tests.factories import (
     AgencyRoleFactory,
     ApplicationDocumentFactory,
     ApplicationFactory,
+    AvailabilityFactory,
     CompetencyFactory,
     ConflictCheckFactory,
     HiringActionFactory,
+    InterviewFactory,
     InterviewQuestionFactory,
     ResumeReviewFactory,
     StaffFactory,
@@ -132,6 +134,41 @@ TABLE = {
         row(404, hr=200),
     ),
     "assessments:hr_review_decide": ("post", lambda w: {"pk": w["review"].pk}, row(404, hr=302)),
+    "assessments:sme_interviews": ("get", lambda w: {"pk": w["action"].pk}, row(404, sme=200)),
+    "assessments:sme_availability_remove": ("post", lambda w: {"pk": w["window"].pk}, row(404, sme=302)),
+    "assessments:sme_sheet": ("get", lambda w: {"pk": w["interview"].pk}, row(404, sme=200)),
+    "assessments:sme_sheet_autosave": ("post", lambda w: {"pk": w["interview"].pk}, row(404, sme=400)),
+    "assessments:sme_no_show": ("post", lambda w: {"pk": w["interview"].pk}, row(404, sme=302)),
+    # The candidate's scheduling link: its unguessable token is the key (imported applicants have no
+    # account), so it answers without sign-in.
+    "assessments:interview_schedule": (
+        "get",
+        lambda w: {"token": w["interview"].token},
+        row(200, anonymous=200),
+    ),
+    "assessments:hr_interviews": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    "assessments:hr_seat_add": ("post", lambda w: {"pk": w["action"].pk, "round": 1}, row(404, hr=302)),
+    "assessments:hr_seat_remove": (
+        "post",
+        lambda w: {"pk": w["action"].pk, "round": 1, "user_pk": w["users"]["sme"].pk},
+        row(404, hr=302),
+    ),
+    "assessments:hr_interviews_assign": (
+        "post",
+        lambda w: {"pk": w["action"].pk, "round": 1},
+        row(404, hr=302),
+    ),
+    "assessments:hr_invitations_send": (
+        "post",
+        lambda w: {"pk": w["action"].pk, "round": 1},
+        row(404, hr=302),
+    ),
+    "assessments:hr_interview": ("get", lambda w: {"pk": w["interview"].pk}, row(404, hr=200)),
+    "assessments:hr_interview_act": (
+        "post",
+        lambda w: {"pk": w["interview"].pk, "what": "accept"},
+        row(404, hr=302),
+    ),
     "certificates:manager_home": ("get", lambda w: {}, row(403, manager=200)),
 }
 
@@ -163,6 +200,8 @@ def world(db):
     ConflictCheckFactory(action=action, sme=sme)
     review = ResumeReviewFactory(application=application, sme=sme)
     ApplicationFactory(action=action, candidate=other_candidate)
+    interview = InterviewFactory(application=application, sme=sme)
+    window = AvailabilityFactory(action=action, sme=sme)
     elsewhere = HiringActionFactory()
     other_agency_hr = ActionRoleFactory(
         action=elsewhere, role=Role.HR, user=StaffFactory(agency=elsewhere.agency)
@@ -175,6 +214,8 @@ def world(db):
         "application": application,
         "document": document,
         "review": review,
+        "interview": interview,
+        "window": window,
         "users": {
             "anonymous": None,
             "candidate": candidate,

@@ -21,6 +21,7 @@ class AuditEvent(models.Model):
         JOB_ANALYSIS = "job_analysis", "Job analysis"
         ANNOUNCEMENT = "announcement", "Announcement"
         RESUME_REVIEW = "resume_review", "Resume review"
+        INTERVIEW = "interview", "Interview"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -76,6 +77,7 @@ class Notice(models.Model):
     code = models.CharField(max_length=4, choices=NoticeCode, blank=True)
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    calendar = models.TextField(blank=True, help_text="An iCalendar file sent with the email, if any.")
     created_at = models.DateTimeField(default=timezone.now)
     delivery = models.CharField(max_length=10, choices=Delivery, default=Delivery.QUEUED)
     attempts = models.PositiveIntegerField(default=0)

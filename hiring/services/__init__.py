@@ -12,7 +12,7 @@ from .actions import (
     require_role,
 )
 from .announcements import accepting, announcement_draft, announcement_publish, announcement_update
-from .applications import application_submit, application_transition, candidate_register
+from .applications import application_submit, application_transition, candidate_register, notice_queue
 from .drafts import application_draft_of, application_draft_save
 from .imports import ArtImportResult, ImportResult, applications_import_usas, hiring_action_import_art
 from .job_analysis import (
@@ -55,6 +55,7 @@ __all__ = [
     "job_analysis_finalize",
     "job_analysis_revise",
     "notice_deliver",
+    "notice_queue",
     "question_delete",
     "question_save",
     "require_role",

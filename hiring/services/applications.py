@@ -162,16 +162,37 @@ def _record(
         "code": code,
     }
     status = application.status
+    notice_queue(
+        application=application,
+        event=event,
+        code=code,
+        subject=render_to_string(f"hiring/notices/{status}_subject.txt", context),
+        body=render_to_string(f"hiring/notices/{status}.txt", context),
+    )
+
+
+def notice_queue(
+    *,
+    application: Application,
+    event: AuditEvent,
+    subject: str,
+    body: str,
+    code: str = "",
+    calendar: str = "",
+) -> Notice:
+    """Write a candidate notice for `event` and email it after commit (exactly once: hiring.tasks)."""
     notice = Notice.objects.create(
         application=application,
         event=event,
         code=code,
-        subject=render_to_string(f"hiring/notices/{status}_subject.txt", context).strip(),
-        body=render_to_string(f"hiring/notices/{status}.txt", context).strip(),
+        subject=subject.strip(),
+        body=body.strip(),
+        calendar=calendar,
     )
     from ..tasks import notice_send  # tasks import services; import here to avoid a cycle
 
     transaction.on_commit(lambda: notice_send.delay(notice.pk))
+    return notice
 
 
 @transaction.atomic

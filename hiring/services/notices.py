@@ -69,4 +69,7 @@ def _email(notice: Notice) -> None:
             "X-SMEQA-Notice-Code": notice.code or "none",
         },
     )
+    if notice.calendar:
+        # RFC 5545 calendar file: the interview (or the deadline to choose one) for the candidate's calendar.
+        message.attach("interview.ics", notice.calendar, "text/calendar")
     message.send()

@@ -10,6 +10,7 @@ ENDED = {
     Status.INELIGIBLE,
     Status.DID_NOT_MOVE_FORWARD,
     Status.FAILED_ASSESSMENT,
+    Status.NO_RESPONSE,
     Status.NOT_REFERRED,
     Status.NOT_SELECTED,
     Status.WITHDRAWN,

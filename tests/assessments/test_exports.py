@@ -148,7 +148,7 @@ def phase(db):
         action_id=action.pk, actor=hr, expected_phase=Phase.RESUME_REVIEW
     )
     hiring_services.application_transition(
-        application_id=ada.pk, to_status=Status.IN_ROUND_1, actor=hr, actor_role=Actor.HR, reason="test"
+        application_id=ada.pk, to_status=Status.IN_ROUND_1, actor=None, actor_role=Actor.SYSTEM, reason="test"
     )
     return {
         "action": action,
@@ -184,6 +184,7 @@ def test_every_status_after_moved_forward_passed_resume_review():
         Status.IN_ROUND_1,
         Status.IN_ROUND_2,
         Status.FAILED_ASSESSMENT,
+        Status.NO_RESPONSE,
         Status.QUALIFIED,
         Status.REFERRED,
         Status.NOT_REFERRED,

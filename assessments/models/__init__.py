@@ -1,0 +1,6 @@
+"""assessments' models, by phase; import them from here."""
+
+from .interviews import Availability, Interview, InterviewerSeat
+from .reviews import ConflictCheck, Recusal, ResumeReview
+
+__all__ = ["Availability", "ConflictCheck", "Interview", "InterviewerSeat", "Recusal", "ResumeReview"]
