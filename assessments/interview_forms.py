@@ -1,6 +1,6 @@
 """Forms for structured interviews: availability, the score sheet, scheduling and HR's decisions."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -63,6 +63,11 @@ class DeadlineForm(forms.Form):
         return _aware(self.cleaned_data["respond_by_day"], self.cleaned_data["respond_by_time"])
 
 
+def slot_key(slot: datetime) -> str:
+    """A time as the form sends it: UTC, to the minute, whatever zone the database returned it in."""
+    return slot.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
 class SlotForm(forms.Form):
     """Choose one of the offered 60-minute starts."""
 
@@ -72,7 +77,7 @@ class SlotForm(forms.Form):
     def __init__(self, *args, slots: list[datetime], interview: Interview, **kwargs) -> None:
         kwargs.setdefault("initial", {"version": interview.version})
         super().__init__(*args, **kwargs)
-        self.slots = {slot.isoformat(): slot for slot in slots}
+        self.slots = {slot_key(slot): slot for slot in slots}
         self.fields["starts_at"].choices = [
             (
                 key,
