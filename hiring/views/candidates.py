@@ -34,6 +34,8 @@ def candidate_application_status(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "action": application.action,
             "timeline": selectors.candidate_timeline(application=application),
+            # Interviews to choose a time for or attend (assessments.models.Interview, by its reverse name).
+            "interviews": application.interviews.filter(state__in=["invited", "scheduled"]).order_by("round"),
             "can_withdraw": Status.WITHDRAWN in _candidate_moves(application.status),
             "next_step": next_step(
                 application.status,

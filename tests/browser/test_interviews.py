@@ -176,7 +176,8 @@ def test_two_rounds_of_structured_interviews(page, live_server):
     assert {i.sme_id for i in round_1.values()} == {sme1.pk, sme2.pk}
     assert {i.state for i in round_1.values()} == {Interview.State.INVITED}
 
-    invitation = email_to(candidates[QUALIFIED], "Choose a time for interview round 1")
+    invitations = {name: email_to(user, "Choose a time for interview round 1") for name, user in candidates.items()}
+    invitation = invitations[QUALIFIED]
     assert "If you do not choose a time by this deadline, you will be removed from consideration" in (
         " ".join(invitation.body.split())
     )
@@ -223,7 +224,7 @@ def test_two_rounds_of_structured_interviews(page, live_server):
 
     # Cora and Dev book from their links too.
     for name in [NO_SHOW, FAILED_ROUND_1]:
-        book_first_time(page, scheduling_path(email_to(candidates[name], "Choose a time"), live_server))
+        book_first_time(page, scheduling_path(invitations[name], live_server))
     round_1 = {name: live(application, 1) for name, application in apps.items()}
     assert {i.state for i in round_1.values()} == {Interview.State.SCHEDULED}
 

@@ -28,7 +28,12 @@ def test_seed_demo_creates_every_sign_in_and_a_moving_action(monkeypatch):
     statuses = set(Application.objects.filter(action=product).values_list("status", flat=True))
     assert {Status.INELIGIBLE, Status.DID_NOT_MOVE_FORWARD, Status.IN_ROUND_2, Status.QUALIFIED} <= statuses
     mine = Application.objects.get(candidate__email="candidate@demo.test", action__title="Product Manager")
-    assert Notice.objects.filter(application=mine).count() == 5
+    # Five status notices (received → in round 2) and three interview emails: the round-1 invitation and
+    # booking, and the round-2 invitation the demo candidate can answer from their status page.
+    subjects = list(Notice.objects.filter(application=mine).values_list("subject", flat=True))
+    assert len(subjects) == 8
+    assert subjects[-1] == "Choose a time for interview round 2: Product Manager"
+    assert mine.interviews.get(round=2).state == "invited"
 
 
 def test_seed_demo_is_idempotent():

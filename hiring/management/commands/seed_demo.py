@@ -202,8 +202,8 @@ class Command(BaseCommand):
         for application, path in zip(applications, paths, strict=True):
             self._walk(application, hr, [s for s in path if phase_allows(s, Phase.RESUME_REVIEW)])
         product = self._advance(product, hr, to=Phase.ASSESSMENTS)
-        for application, path in zip(applications, paths, strict=True):
-            self._walk(application, hr, [s for s in path if not phase_allows(s, Phase.RESUME_REVIEW)])
+        outcomes = {a.pk: path[-1] for a, path in zip(applications, paths, strict=True)}
+        self._interviews(product, hr, smes, outcomes)
 
         # An announcement open now, so a candidate can apply in the demo.
         contract = self._action(
@@ -269,6 +269,73 @@ class Command(BaseCommand):
                 experience_met=True, recency_met=None, submit=True,
                 justification="No product strategy at the GS-13 level is shown." if fails else "",
             )  # fmt: skip
+
+    def _interviews(self, action, hr, smes, outcomes: dict[int, Status]) -> None:
+        """Run the Product Manager's interviews through the real services: everyone who moved forward
+        is assigned and invited; those whose demo path goes further are booked, interviewed, scored and
+        accepted. Booked hours are then moved into last week, since the demo's interviews "happened"
+        before today (the services only take future times). The demo candidate is invited to round 2
+        and can choose a time from their status page."""
+        from assessments import interviews, rules
+        from assessments.models import Interview
+
+        for round_, members in ((1, smes[:2]), (2, smes[2:])):
+            for sme in members:
+                interviews.interviewer_seat_add(action_id=action.pk, hr=hr, round=round_, sme_id=sme.pk)
+        start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        for sme in smes:
+            for day in range(4):
+                begins = start + timedelta(days=day)
+                interviews.availability_add(
+                    action_id=action.pk, sme=sme, starts_at=begins, ends_at=begins + timedelta(hours=8)
+                )
+        respond_by = start + timedelta(days=2, hours=8)
+        past = start - timedelta(days=15, hours=-1)  # 10 a.m., two weeks ago
+
+        def hold(interview: Interview, ratings: list[str]) -> None:
+            interview.refresh_from_db()
+            slot = interviews.offered_slots(interview)[0]
+            interview = interviews.interview_book(
+                interview_id=interview.pk, starts_at=slot, version=interview.version, actor=None, by_hr=False
+            )
+            nonlocal past
+            past += timedelta(days=1)
+            Interview.objects.filter(pk=interview.pk).update(starts_at=past)
+            questions, competencies = interviews.sheet_parts(interview)
+            interviews.sheet_save(
+                interview_id=interview.pk, sme=interview.sme,
+                notes={str(q.pk): "Described a concrete example with the team, the decision and the result." for q in questions},
+                ratings={str(cid): r for cid, r in zip(competencies, ratings, strict=False)},
+                analysis="The answers showed each competency at the level the job requires, with specific examples.",
+            )  # fmt: skip
+            interview.refresh_from_db()
+            interviews.sheet_submit(interview_id=interview.pk, sme=interview.sme, version=interview.version)
+            interview.refresh_from_db()
+            interviews.sheet_accept(interview_id=interview.pk, hr=hr, version=interview.version)
+
+        passing = [rules.MEETS, rules.EXCEEDS, rules.MEETS, rules.MEETS, rules.MEETS]
+        failing = [rules.DOES_NOT_MEET, *passing[1:]]
+        interviews.interviews_assign(action_id=action.pk, round=1, actor=hr)
+        interviews.invitations_send(action_id=action.pk, round=1, hr=hr, respond_by=respond_by)
+        round_1 = Interview.objects.filter(action=action, round=1).order_by("pk")
+        waiting = [i for i in round_1 if outcomes[i.application_id] == Status.IN_ROUND_1]
+        for interview in round_1:
+            outcome = outcomes[interview.application_id]
+            if outcome == Status.FAILED_ASSESSMENT:
+                hold(interview, failing)
+            elif outcome in (Status.IN_ROUND_2, Status.QUALIFIED):
+                hold(interview, passing)
+        if waiting:  # one round-1 candidate has chosen a time; the other is still choosing
+            interview = waiting[0]
+            interview.refresh_from_db()
+            interviews.interview_book(
+                interview_id=interview.pk, starts_at=interviews.offered_slots(interview)[0],
+                version=interview.version, actor=None, by_hr=False,
+            )  # fmt: skip
+        interviews.invitations_send(action_id=action.pk, round=2, hr=hr, respond_by=respond_by)
+        for interview in Interview.objects.filter(action=action, round=2).order_by("pk"):
+            if outcomes[interview.application_id] == Status.QUALIFIED:
+                hold(interview, passing)
 
     def _job_analysis(self, action, hr, competencies, questions) -> None:
         names = {}
