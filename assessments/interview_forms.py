@@ -47,7 +47,7 @@ class DeadlineForm(forms.Form):
     """A response deadline: date and time (HR sends invitations or offers new times)."""
 
     respond_by_day = forms.DateField(
-        label="Candidates choose a time by (date)", widget=forms.DateInput(attrs={"type": "date"})
+        label="Deadline to choose a time (date)", widget=forms.DateInput(attrs={"type": "date"})
     )
     respond_by_time = forms.TimeField(
         label="Time", widget=forms.TimeInput(attrs={"type": "time"}), help_text="Eastern time."

@@ -115,9 +115,6 @@ def interviews_dashboard(*, action: HiringAction) -> dict:
     ):
         counts[(round_, state)] += n
     live = Interview.objects.filter(action=action).exclude(state=IV.WITHDRAWN)
-    by_status = Counter(
-        dict(Application.objects.filter(action=action).values_list("status").annotate(n=_count()).order_by())
-    )
     waiting_for_interviewer = {
         1: Application.objects.filter(action=action, status__in=[Status.MOVED_FORWARD, Status.IN_ROUND_1])
         .exclude(pk__in=live.filter(round=1).values("application_id"))
@@ -159,7 +156,6 @@ def interviews_dashboard(*, action: HiringAction) -> dict:
         "attention": attention,
         "overdue": overdue,
         "interviews": interviews,
-        "by_status": by_status,
         "smes": list(
             ActionRole.objects.filter(action=action, role=Role.SME)
             .select_related("user")
@@ -167,12 +163,6 @@ def interviews_dashboard(*, action: HiringAction) -> dict:
         ),
         "now": now,
     }
-
-
-def _count():
-    from django.db.models import Count
-
-    return Count("id")
 
 
 def interviews_of_application(*, application: Application) -> QuerySet[Interview]:

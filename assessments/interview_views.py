@@ -101,6 +101,8 @@ def sme_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
             interview.refresh_from_db()
+            if submit:
+                _mark_missing(form, interview)
         else:
             if submit:
                 messages.success(
@@ -121,6 +123,18 @@ def sme_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             "started": interview.starts_at is not None and interview.starts_at <= timezone.now(),
         },
     )
+
+
+def _mark_missing(form: ScoreSheetForm, interview: Interview) -> None:
+    """Put "still needed" next to each empty part of the sheet, as well as in the summary at the top."""
+    for question, _ in form.question_fields():
+        if not (interview.notes.get(str(question.pk)) or "").strip():
+            form.add_error(f"notes_{question.pk}", "Add your notes for this question before submitting.")
+    for competency, _ in form.rating_fields():
+        if not interview.ratings.get(str(competency.pk)):
+            form.add_error(f"rating_{competency.pk}", "Rate this competency before submitting.")
+    if not interview.analysis.strip():
+        form.add_error("analysis", "Write the analysis before submitting.")
 
 
 @require_POST
@@ -207,6 +221,10 @@ def interview_schedule(request: HttpRequest, token) -> HttpResponse:
 def hr_interviews(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
     dashboard = selectors.interviews_dashboard(action=action)
+    for round_ in dashboard["rounds"]:
+        # One invitation form per round, each with its own ids (both show while both rounds have
+        # assigned candidates).
+        round_["deadline_form"] = DeadlineForm(auto_id=f"round{round_['number']}_%s")
     return render(
         request,
         "assessments/interviews/hr_dashboard.html",
@@ -215,7 +233,6 @@ def hr_interviews(request: HttpRequest, pk: int) -> HttpResponse:
             "is_hr": True,
             "dashboard": dashboard,
             "seat_form": SeatForm(smes=[r.user for r in dashboard["smes"]]),
-            "deadline_form": DeadlineForm(),
             "in_assessments": action.phase == "assessments",
         },
     )
@@ -309,7 +326,8 @@ def hr_interview(request: HttpRequest, pk: int) -> HttpResponse:
             "slot_form": SlotForm(slots=slots, interview=interview),
             "slots": slots,
             "return_form": SheetReturnForm(initial={"version": interview.version}),
-            "deadline_form": DeadlineForm(initial=_deadline_initial(interview)),
+            # Its own ids: the slot form on the same page has a hidden `version` too.
+            "deadline_form": DeadlineForm(initial=_deadline_initial(interview), auto_id="deadline_%s"),
             "deadline_passed": interview.respond_by is not None and interview.respond_by < timezone.now(),
             "others": selectors.interviews_of_application(application=interview.application).exclude(
                 pk=interview.pk

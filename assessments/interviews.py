@@ -229,7 +229,7 @@ def invitations_send(*, action_id: int, round: int, hr: User, respond_by: dateti
     interviews = list(
         Interview.objects.select_for_update()
         .filter(action=action, round=round, state=IV.ASSIGNED, application__status=ROUND_STATUS[round])
-        .select_related("application")
+        .select_related("application", "action")
         .order_by("pk")
     )
     for interview in interviews:
@@ -338,7 +338,8 @@ def busy_times(sme_id: int, *, exclude: int | None = None) -> list[datetime]:
 
 def offered_slots(interview: Interview, *, now: datetime | None = None) -> list[datetime]:
     """The 60-minute starts the interview's SME can take: on the hour from the start of each window
-    they published for this action, in the future, and allowed by rule 23 given their bookings."""
+    they published for this action, in the future, and allowed by rule 23 given their bookings. The
+    interview's own booked time is not offered: it is not a time to move to."""
     now = now or timezone.now()
     busy = busy_times(interview.sme_id, exclude=interview.pk)
     slots = []
@@ -349,6 +350,7 @@ def offered_slots(interview: Interview, *, now: datetime | None = None) -> list[
         while start + LENGTH <= window.ends_at:
             if (
                 start > now
+                and start != interview.starts_at
                 and rules.booking_problem(
                     start=timezone.localtime(start), existing=[timezone.localtime(b) for b in busy]
                 )
@@ -492,8 +494,13 @@ def interview_reoffer(*, interview_id: int, version: int, hr: User, respond_by: 
         raise DomainError("Give the candidate at least 24 hours to choose a time.", field="respond_by")
     interview.no_show = False
     interview.starts_at = None
+    interview.submitted_at = None
+    interview.score = None
+    interview.analysis = interview.analysis.removeprefix("No-show.").strip()
     interview.calendar_sequence += 1
-    interview.save(update_fields=["no_show", "starts_at", "calendar_sequence"])
+    interview.save(
+        update_fields=["no_show", "starts_at", "submitted_at", "score", "analysis", "calendar_sequence"]
+    )
     _invite(interview, actor=hr, respond_by=respond_by, template="invitation")
     return interview
 

@@ -495,6 +495,7 @@ def test_a_no_show_goes_to_hr_who_records_fr_or_offers_new_times(phase):
     second.refresh_from_db()
     assert ada.status == Status.NO_RESPONSE
     assert (second.state, second.starts_at, second.no_show) == (IV.INVITED, None, False)
+    assert second.submitted_at is None and not second.analysis.startswith("No-show")
 
 
 def test_the_sme_pages_show_only_their_own_interview_and_never_round_1_to_the_round_2_interviewer(

@@ -52,7 +52,9 @@ def live(interview_of: Application, round: int) -> Interview:
 
 def email_to(candidate, subject_starts: str):
     found = [m for m in mail.outbox if m.to == [candidate.email] and m.subject.startswith(subject_starts)]
-    assert found, f"no email to {candidate.email} starting {subject_starts!r}: {[m.subject for m in mail.outbox]}"
+    assert found, (
+        f"no email to {candidate.email} starting {subject_starts!r}: {[m.subject for m in mail.outbox]}"
+    )
     return found[-1]
 
 
@@ -111,9 +113,9 @@ def submit_sheet(page, name: str) -> None:
 def accept(page, interview: Interview, score: int, becomes: Status) -> None:
     page.goto(f"/hr/interviews/{interview.pk}/")
     page.get_by_role("button", name=f"Accept: score {score} counts").click()
-    expect(
-        page.get_by_text(f"Accepted. Round {interview.round} score {score}: ")
-    ).to_contain_text(f"is now “{becomes.label}”")
+    expect(page.get_by_text(f"Accepted. Round {interview.round} score {score}: ")).to_contain_text(
+        f"is now “{becomes.label}”"
+    )
 
 
 def test_two_rounds_of_structured_interviews(page, live_server):
@@ -162,7 +164,9 @@ def test_two_rounds_of_structured_interviews(page, live_server):
                 label=f"{sme.full_name} ({sme.email})"
             )
             page.get_by_role("button", name=f"Add to round {round_number}").click()
-            expect(page.get_by_text(f"{sme.full_name} will interview in round {round_number}.")).to_be_visible()
+            expect(
+                page.get_by_text(f"{sme.full_name} will interview in round {round_number}.")
+            ).to_be_visible()
     page.get_by_role("button", name="Assign round 1 interviewers").click()
     expect(page.get_by_text("Assigned 4 round 1 interviews.")).to_be_visible()
     expect(page.locator("td[data-round='1'][data-state=assigned]")).to_have_text("4")
@@ -176,7 +180,9 @@ def test_two_rounds_of_structured_interviews(page, live_server):
     assert {i.sme_id for i in round_1.values()} == {sme1.pk, sme2.pk}
     assert {i.state for i in round_1.values()} == {Interview.State.INVITED}
 
-    invitations = {name: email_to(user, "Choose a time for interview round 1") for name, user in candidates.items()}
+    invitations = {
+        name: email_to(user, "Choose a time for interview round 1") for name, user in candidates.items()
+    }
     invitation = invitations[QUALIFIED]
     assert "If you do not choose a time by this deadline, you will be removed from consideration" in (
         " ".join(invitation.body.split())
@@ -187,7 +193,9 @@ def test_two_rounds_of_structured_interviews(page, live_server):
     for i, sme in enumerate([sme1, sme2, sme3]):
         sign_in(page, sme.email, PASSWORD)
         page.goto("/sme/")
-        page.get_by_role("link", name=re.compile("Publish your availability and score your interviews")).click()
+        page.get_by_role(
+            "link", name=re.compile("Publish your availability and score your interviews")
+        ).click()
         expect(page.get_by_role("heading", name="Interviews: Data Scientist")).to_be_visible()
         page.get_by_label("Date", exact=True).fill(day.isoformat())
         page.get_by_label("From", exact=True).fill("09:00")
@@ -205,6 +213,8 @@ def test_two_rounds_of_structured_interviews(page, live_server):
     booked = live(apps[QUALIFIED], 1)
     assert booked.state == Interview.State.SCHEDULED
     assert timezone.localtime(booked.starts_at).date() == day
+    booked_label = f"{timezone.localtime(booked.starts_at):%A, %B %-d, %-I:%M %p} to"
+    expect(page.locator("label", has_text=booked_label)).to_have_count(0)  # moving offers other times
     confirmation = email_to(candidates[QUALIFIED], "Your interview for Data Scientist")
     calendar = calendar_of(confirmation)
     assert "SUMMARY:Interview round 1: Data Scientist" in calendar
@@ -219,6 +229,8 @@ def test_two_rounds_of_structured_interviews(page, live_server):
     page.get_by_role("button", name="Book this time").click()
     expect(page.get_by_text(f"{FAILED} is booked")).to_be_visible()
     expect(page.locator("[data-interview-state]")).to_have_text("Scheduled")
+    expect(page.get_by_role("button", name="Cancel this booking")).to_be_visible()
+    check_page(page, "interviews-hr-interview-scheduled")
     sign_out(page)
     assert email_to(candidates[FAILED], "Your interview for Data Scientist")
 
@@ -294,7 +306,9 @@ def test_two_rounds_of_structured_interviews(page, live_server):
     page.goto(f"/hr/actions/{action.pk}/interviews/")
     expect(page.get_by_role("heading", name="Score sheets waiting for you")).to_be_visible()
     check_page(page, "interviews-hr-dashboard-sheets")
-    page.get_by_role("table", name=re.compile("Submitted score sheets")).get_by_role("link", name=QUALIFIED).click()
+    page.get_by_role("table", name=re.compile("Submitted score sheets")).get_by_role(
+        "link", name=QUALIFIED
+    ).click()
     expect(page.get_by_role("heading", name="Score sheet")).to_be_visible()
     expect(page.get_by_text(ADA_ROUND_1_NOTE)).to_be_visible()
     check_page(page, "interviews-hr-interview-review")
@@ -302,7 +316,9 @@ def test_two_rounds_of_structured_interviews(page, live_server):
         "Say in the analysis how each answer showed each competency at the GS-13 level."
     )
     page.get_by_role("button", name="Return to the interviewer").click()
-    expect(page.get_by_text(f"Returned to {round_1[QUALIFIED].sme.full_name} with your note.")).to_be_visible()
+    expect(
+        page.get_by_text(f"Returned to {round_1[QUALIFIED].sme.full_name} with your note.")
+    ).to_be_visible()
     accept(page, round_1[FAILED], 2, Status.IN_ROUND_2)
     accept(page, round_1[FAILED_ROUND_1], 0, Status.FAILED_ASSESSMENT)
     page.goto(f"/hr/interviews/{round_1[NO_SHOW].pk}/")
@@ -311,6 +327,8 @@ def test_two_rounds_of_structured_interviews(page, live_server):
     page.get_by_role("button", name="Record failure to respond (FR)").click()
     expect(page.get_by_text(f"Failure to respond recorded; {NO_SHOW} was told in writing.")).to_be_visible()
     sign_out(page)
+    page.goto(scheduling_path(invitations[NO_SHOW], live_server))
+    expect(page.get_by_text("There is nothing to schedule for this interview.")).to_be_visible()
     # Rolling: accepting Ben's round 1 assigned his round 2 at once, to someone else.
     assert live(apps[FAILED], 2).sme_id not in {round_1[FAILED].sme_id, sme1.pk}
 
@@ -334,7 +352,9 @@ def test_two_rounds_of_structured_interviews(page, live_server):
         assert interview.sme_id in {sme2.pk, sme3.pk}
         assert interview.sme_id != round_1[name].sme_id
         assert interview.state == Interview.State.ASSIGNED
-    assert not Interview.objects.filter(application__in=[apps[NO_SHOW], apps[FAILED_ROUND_1]], round=2).exists()
+    assert not Interview.objects.filter(
+        application__in=[apps[NO_SHOW], apps[FAILED_ROUND_1]], round=2
+    ).exists()
     mail.outbox.clear()
     page.goto(f"/hr/actions/{action.pk}/interviews/")
     page.get_by_role("button", name="Send round 2 invitations").click()
@@ -344,7 +364,8 @@ def test_two_rounds_of_structured_interviews(page, live_server):
 
     for name in [QUALIFIED, FAILED]:
         book_first_time(
-            page, scheduling_path(email_to(candidates[name], "Choose a time for interview round 2"), live_server)
+            page,
+            scheduling_path(email_to(candidates[name], "Choose a time for interview round 2"), live_server),
         )
     round_2 = {name: live(apps[name], 2) for name in [QUALIFIED, FAILED]}
     interview_has_started(*round_2.values())
@@ -404,7 +425,9 @@ def test_two_rounds_of_structured_interviews(page, live_server):
     for name, status in statuses.items():
         sign_in(page, candidates[name].email, TEST_PASSWORD)
         page.goto(f"/status/{apps[name].pk}/")
-        expect(page.get_by_role("heading", name=f"Your application is: {Status(status).label}")).to_be_visible()
+        expect(
+            page.get_by_role("heading", name=f"Your application is: {Status(status).label}")
+        ).to_be_visible()
         if name == QUALIFIED:
             check_page(page, "interviews-candidate-status")
         sign_out(page)
