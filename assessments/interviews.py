@@ -476,7 +476,7 @@ def no_response_record(*, interview_id: int, version: int, hr: User) -> Intervie
         reason="No-show: failure to respond recorded." if no_show else "Deadline passed: failure to respond recorded.",
     )  # fmt: skip
     hiring_services.application_transition(
-        application_id=interview.application_id, to_status=Status.NO_RESPONSE, actor=hr, actor_role=Actor.HR,
+        application_id=interview.application_id, to_status=Status.NO_RESPONSE, actor=hr, actor_role=Actor.SYSTEM,
         reason="Failure to respond (FR) to the interview invitation.",
     )  # fmt: skip
     return interview

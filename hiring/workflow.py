@@ -92,16 +92,17 @@ APPLICATION_MOVES: dict[tuple[Status, Status], Move] = {
     (S.IN_RESUME_REVIEW, S.DID_NOT_MOVE_FORWARD): Move(SYSTEM, NoticeCode.IQSM),
     # Assessments: round 2 only after passing round 1 (rule 22); a failed round is IQFI (§1.10). The
     # round score is computed from the SME's sheet once HR accepts it (rule 27), never picked by hand:
-    # assessments.interviews moves these. HR records failure to respond (FR) only after the written
-    # deadline has passed (rule 25; DEOH p. 6-27).
+    # assessments.interviews moves these. Failure to respond (FR) is recorded by HR through
+    # assessments.interviews.no_response_record, which checks the written deadline has passed or the
+    # interviewer recorded a no-show (rule 25; DEOH p. 6-27); so it too is a SYSTEM move here.
     (S.MOVED_FORWARD, S.IN_ROUND_1): Move(SYSTEM),
     (S.IN_ROUND_1, S.IN_ROUND_2): Move(SYSTEM),
     (S.IN_ROUND_1, S.QUALIFIED): Move(SYSTEM),  # actions with a single round
     (S.IN_ROUND_1, S.FAILED_ASSESSMENT): Move(SYSTEM, NoticeCode.IQFI),
     (S.IN_ROUND_2, S.QUALIFIED): Move(SYSTEM),
     (S.IN_ROUND_2, S.FAILED_ASSESSMENT): Move(SYSTEM, NoticeCode.IQFI),
-    (S.IN_ROUND_1, S.NO_RESPONSE): Move(HR),
-    (S.IN_ROUND_2, S.NO_RESPONSE): Move(HR),
+    (S.IN_ROUND_1, S.NO_RESPONSE): Move(SYSTEM),
+    (S.IN_ROUND_2, S.NO_RESPONSE): Move(SYSTEM),
     # Certificate: ELSR referred, ELSN qualified not referred (§1.10).
     (S.QUALIFIED, S.REFERRED): Move(HR_OR_SYSTEM, NoticeCode.ELSR),
     (S.QUALIFIED, S.NOT_REFERRED): Move(HR_OR_SYSTEM, NoticeCode.ELSN),

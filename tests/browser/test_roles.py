@@ -1,5 +1,7 @@
 """Each demo role signs in through Chromium and finds its own work; every page passes axe."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -39,15 +41,18 @@ def test_hr_sees_their_actions_and_moves_an_application(page, demo):
     expect(page.get_by_text("Nothing was saved")).to_be_visible()
     check_page(page, "hr-application-error")
 
-    page.get_by_label("New status").select_option(label="In interview round 2")
-    page.get_by_label("Reason").fill("Round 1 score sheet accepted: 1.")
+    # Interview outcomes come only from accepted score sheets, so HR's form offers a withdrawal only.
+    options = page.get_by_label("New status").locator("option").all_inner_texts()
+    assert "In interview round 2" not in options and "Qualified" not in options
+    page.get_by_label("New status").select_option(label="Withdrawn")
+    page.get_by_label("Reason").fill("The candidate phoned to withdraw.")
     page.get_by_role("button", name="Change status and notify candidate").click()
     expect(page.get_by_text("The candidate was notified")).to_be_visible()
-    expect(page.get_by_text("Round 1 score sheet accepted")).to_be_visible()
+    expect(page.get_by_text("The candidate phoned to withdraw")).to_be_visible()
     application = Application.objects.get(
         candidate__email="applicant06@demo.test", action__title="Product Manager"
     )
-    assert application.status == Status.IN_ROUND_2
+    assert application.status == Status.WITHDRAWN
 
 
 def test_sme_sees_the_actions_they_serve_on(page, demo):
@@ -55,7 +60,9 @@ def test_sme_sees_the_actions_they_serve_on(page, demo):
     expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(3)
-    expect(page.get_by_text("Conduct and score your interviews.")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("Publish your availability and score your interviews"))
+    ).to_be_visible()
     check_page(page, "sme-home")
     page.goto("/hr/")
     expect(page.get_by_role("heading", name="You don’t have access to this")).to_be_visible()
@@ -105,8 +112,8 @@ def test_hr_change_reaches_the_candidate(page, demo, browser, live_server):
     mine = Application.objects.get(candidate__email="candidate@demo.test", action__title="Product Manager")
     sign_in(page, "hr@demo.test")
     page.goto(f"/hr/actions/{mine.action_id}/applications/{mine.pk}/")
-    page.get_by_label("New status").select_option(label="Qualified")
-    page.get_by_label("Reason").fill("Round 2 score sheet accepted: 2.")
+    page.get_by_label("New status").select_option(label="Withdrawn")
+    page.get_by_label("Reason").fill("Withdrawal received by phone from the candidate.")
     page.get_by_role("button", name="Change status and notify candidate").click()
     expect(page.get_by_text("The candidate was notified")).to_be_visible()
 
@@ -114,7 +121,7 @@ def test_hr_change_reaches_the_candidate(page, demo, browser, live_server):
     candidate_page = context.new_page()
     sign_in(candidate_page, "candidate@demo.test")
     candidate_page.goto(f"/status/{mine.pk}/")
-    expect(candidate_page.get_by_role("heading", name="Your application is: Qualified")).to_be_visible()
-    expect(candidate_page.get_by_text("You are qualified for Product Manager")).to_be_visible()
-    assert "Round 2 score sheet" not in candidate_page.content()
+    expect(candidate_page.get_by_role("heading", name="Your application is: Withdrawn")).to_be_visible()
+    expect(candidate_page.get_by_text("is withdrawn and will not be considered further")).to_be_visible()
+    assert "by phone" not in candidate_page.content()  # HR's reason is not shown to the candidate
     context.close()
