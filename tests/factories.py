@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Availability, ConflictCheck, Interview, InterviewerSeat, Recusal, ResumeReview
+from certificates.models import Adjudication, Certificate, Correction, Entry, PassOver, ShareRequest
 from hiring import services
 from hiring.models import (
     ActionRole,
@@ -360,3 +361,83 @@ class InterviewFactory(factory.django.DjangoModelFactory):
     action = factory.SelfAttribute("application.action")
     sme = factory.SubFactory(StaffFactory)
     round = 1
+
+
+# --- certificates (rows built directly; real work goes through certificates.services) --------------
+
+
+class AdjudicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Adjudication
+
+    application = factory.SubFactory(ApplicationFactory)
+    preference = "TP"
+    documents = factory.LazyFunction(lambda: ["dd214"])
+    adjudicated_by = factory.SubFactory(StaffFactory)
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certificate
+
+    action = factory.SubFactory(HiringActionFactory)
+    number = factory.Sequence(lambda n: f"TEST-2026-{n:04d}-01")
+    agency = factory.SelfAttribute("action.agency")
+    title = factory.SelfAttribute("action.title")
+    series = factory.SelfAttribute("action.series")
+    grade = 13
+    full_performance_level = 13
+    duty_location = "Washington, DC"
+    appointment_type = "permanent"
+    categories = factory.LazyFunction(lambda: ["best"])
+    issued_by = factory.SubFactory(StaffFactory)
+    issued_on = factory.LazyFunction(timezone.localdate)
+    return_by = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Entry
+
+    certificate = factory.SubFactory(CertificateFactory)
+    application = factory.SubFactory(ApplicationFactory, action=factory.SelfAttribute("..certificate.action"))
+    rank = factory.Sequence(lambda n: n + 1)
+    name = factory.SelfAttribute("application.applicant_name")
+    preference = "NV"
+    score = 100
+    category = "best"
+    earned_category = "best"
+    why = "Score 100 earns Best Qualified; no veterans' preference (listed after preference eligibles)."
+
+
+class PassOverFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PassOver
+
+    entry = factory.SubFactory(EntryFactory, preference="TP")
+    reasons = "Did not pass the suitability check."
+    recorded_by = factory.SubFactory(StaffFactory)
+
+
+class ShareRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShareRequest
+
+    certificate = factory.SubFactory(CertificateFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    requested_by = factory.SubFactory(StaffFactory)
+    position_title = "IT Specialist"
+    series = "2210"
+    grade = 13
+    full_performance_level = 13
+    duty_location = "Washington, DC"
+    appointment_type = "permanent"
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    certificate = factory.SubFactory(CertificateFactory)
+    note = "The preference symbol of the third name was TP, not XP."
+    made_by = factory.SubFactory(StaffFactory)

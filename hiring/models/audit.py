@@ -22,6 +22,7 @@ class AuditEvent(models.Model):
         ANNOUNCEMENT = "announcement", "Announcement"
         RESUME_REVIEW = "resume_review", "Resume review"
         INTERVIEW = "interview", "Interview"
+        CERTIFICATE = "certificate", "Certificate"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -15,7 +15,7 @@ from ..models import (
     Role,
     User,
 )
-from ..workflow import Actor, Phase, next_phase
+from ..workflow import Actor, Phase, Status, next_phase
 
 # The settings HR sets when creating an action (the rest default from the model).
 ACTION_FIELDS = frozenset(
@@ -119,6 +119,19 @@ def _close_resume_review(action: HiringAction, actor: User) -> None:
     resume_results_send_all(action_id=action.pk, actor=actor)
 
 
+def _close_assessments(action: HiringAction) -> None:
+    """The certificate is built from final scores (rule 29: no applicant is scored until the assessments
+    are complete), so the phase closes only when no applicant is still waiting for or in an interview."""
+    waiting = action.applications.filter(
+        status__in=[Status.MOVED_FORWARD, Status.IN_ROUND_1, Status.IN_ROUND_2]
+    ).count()
+    if waiting:
+        raise DomainError(
+            f"{waiting} applicant{'s are' if waiting != 1 else ' is'} still waiting for or in an interview round. "
+            "Decide every interview (accept its sheet or record failure to respond) first."
+        )
+
+
 def require_role(*, action: HiringAction, user: User, role: Role) -> None:
     if not ActionRole.objects.filter(action=action, user=user, role=role).exists():
         raise DomainError(f"Only the action's {role.label.lower()} can do that.")
@@ -145,6 +158,8 @@ def hiring_action_advance_phase(*, action_id: int, actor: User, expected_phase: 
         _close_announcement(action, actor)
     if action.phase == Phase.RESUME_REVIEW:
         _close_resume_review(action, actor)
+    if action.phase == Phase.ASSESSMENTS:
+        _close_assessments(action)
     previous = action.phase
     action.phase = target
     action.phase_changed_at = timezone.now()

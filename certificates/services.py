@@ -1,0 +1,662 @@
+"""Every write in phase 5: preference adjudication, issuing certificates, dispositions, pass-overs,
+return and audit, corrections, and Competitive Service Act sharing. One transaction each, with its
+audit row; candidate notices through hiring.services.notice_queue or application_transition.
+
+Lock order: certificate, then entry, then application (application_transition locks it last).
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from assessments.models import Interview
+from hiring import services as hiring_services
+from hiring.models import ActionRole, AgencyRole, Application, AuditEvent, HiringAction, Role, User
+from hiring.workflow import Actor, Phase, Status
+from smeqa.errors import DomainError
+
+from . import rules
+from .models import (
+    Adjudication,
+    Certificate,
+    Correction,
+    Disposition,
+    Entry,
+    PassOver,
+    Preference,
+    ShareRequest,
+)
+
+DOCS = Adjudication.Document
+# Codes that end a name's claim on the certificate: it no longer "remains" for rule 44.
+FINISHED = {
+    Disposition.DECLINED,
+    Disposition.FAILED_TO_RESPOND,
+    Disposition.CURRENTLY_EMPLOYED,
+    Disposition.PASSED_OVER,
+}
+
+
+def _audit(*, action_id: int, actor: User | None, actor_role: str, reason: str, application_id=None,
+           from_state: str = "", to_state: str = "") -> AuditEvent:  # fmt: skip
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_role=actor_role,
+        subject=AuditEvent.Subject.CERTIFICATE,
+        action_id=action_id,
+        application_id=application_id,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+
+
+def _require(action: HiringAction, user: User, role: Role) -> None:
+    if not ActionRole.objects.filter(action=action, user=user, role=role).exists():
+        raise DomainError(f"Only the action's {role.label.lower()} can do that.")
+
+
+def is_agency_hr(user: User, agency_id: int) -> bool:
+    return AgencyRole.objects.filter(user=user, agency_id=agency_id, role=AgencyRole.Kind.HR).exists()
+
+
+# --- preference ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def adjudicate(
+    *, application_id: int, hr: User, preference: str, documents: list[str], disability_percent: int | None = None,
+    tentative: bool = False, note: str = "",
+) -> Adjudication:  # fmt: skip
+    """Record HR's decision on a preference claim from the documents seen.
+
+    Only for applicants who passed every assessment (rule 31). CP needs a compensable rating of 10% to
+    under 30%, CPS 30% or more (rule 36). A 10-point claim rests on VA or military proof; a missing SF-15
+    alone does not deny it (rule 37). A claim on an active-duty certification is tentative (rule 38).
+    """
+    application = Application.objects.select_for_update().select_related("action").get(pk=application_id)
+    _require(application.action, hr, Role.HR)
+    if application.status != Status.QUALIFIED:
+        raise DomainError(
+            "Preference is adjudicated only for applicants who passed every assessment "
+            f"(this one is “{application.get_status_display()}”)."
+        )
+    if preference not in Preference.values:
+        raise DomainError("Choose CPS, CP, XP, TP, SSP or NV.", field="preference")
+    documents = [d for d in documents if d in DOCS.values]
+    if preference in (rules.CP, rules.CPS):
+        if disability_percent is None:
+            raise DomainError(
+                "Enter the compensable disability rating from the VA letter.", field="disability_percent"
+            )
+        if preference == rules.CPS and disability_percent < 30:
+            raise DomainError(
+                f"CPS needs a rating of 30% or more; {disability_percent}% is CP.", field="disability_percent"
+            )
+        if preference == rules.CP and not 10 <= disability_percent < 30:
+            raise DomainError(
+                "CP needs a compensable rating of at least 10% and less than 30%.", field="disability_percent"
+            )
+    if preference in (rules.CPS, rules.CP, rules.XP) and not {DOCS.VA_LETTER, DOCS.OTHER} & set(documents):
+        raise DomainError(
+            "A 10-point preference rests on VA or military proof (or other proof for XP); tick what you saw.",
+            field="documents",
+        )
+    if preference in (rules.TP, rules.SSP) and not {DOCS.DD214, DOCS.ACTIVE_DUTY} & set(documents):
+        raise DomainError(
+            "TP and SSP rest on a DD-214 or an active-duty certification; tick what you saw.",
+            field="documents",
+        )
+    if tentative and DOCS.ACTIVE_DUTY not in documents:
+        raise DomainError(
+            "Tentative preference rests on an active-duty certification; tick it.", field="documents"
+        )
+    adjudication, _ = Adjudication.objects.update_or_create(
+        application=application,
+        defaults={
+            "preference": preference,
+            "documents": documents,
+            "disability_percent": disability_percent if preference in (rules.CP, rules.CPS) else None,
+            "tentative": tentative or (DOCS.ACTIVE_DUTY in documents and preference != rules.NV),
+            "note": note,
+            "adjudicated_by": hr,
+            "adjudicated_at": timezone.now(),
+        },
+    )
+    _audit(
+        action_id=application.action_id, actor=hr, actor_role=Actor.HR, application_id=application.pk,
+        reason=f"Veterans' preference adjudicated: {preference}{' (tentative)' if adjudication.tentative else ''} "
+        f"(claimed {application.preference_claim}); documents: {', '.join(documents) or 'none'}.",
+    )  # fmt: skip
+    return adjudication
+
+
+def round_scores(action: HiringAction) -> dict[int, list[int | None]]:
+    """Each application's accepted interview scores by round (rule 29 transmutes them)."""
+    from assessments.interviews import rounds_of
+
+    rounds = rounds_of(action)
+    scores: dict[int, list[int | None]] = {}
+    for application_id, round_, score in Interview.objects.filter(action=action, state=Interview.State.ACCEPTED).values_list(
+        "application_id", "round", "score"
+    ):  # fmt: skip
+        scores.setdefault(application_id, [None] * len(rounds))[round_ - 1] = score
+    return scores
+
+
+def placements(action: HiringAction) -> tuple[list[rules.Placement], list[Application]]:
+    """Every qualified applicant placed and ordered (rules 29-35), and those whose claim still waits
+    for adjudication (an unadjudicated non-NV claim blocks issuing)."""
+    qualified = list(
+        Application.objects.filter(
+            action=action, status__in=[Status.QUALIFIED, Status.REFERRED, Status.NOT_REFERRED]
+        )
+        .select_related("adjudication")
+        .order_by("pk")
+    )
+    scores = round_scores(action)
+    waiting, eligibles = [], []
+    for application in qualified:
+        adjudication = getattr(application, "adjudication", None)
+        if adjudication is None and application.preference_claim != rules.NV:
+            waiting.append(application)
+            continue
+        score = rules.final_score(scores.get(application.pk, []))
+        if score is None:
+            continue
+        preference = adjudication.preference if adjudication else rules.NV
+        eligibles.append(rules.Eligible(application.pk, application.applicant_name, score, preference))
+    placed = rules.place(
+        eligibles, best_min=action.best_qualified_min, well_min=action.well_qualified_min,
+        qualified_min=action.qualified_min, scientific_professional=action.scientific_professional,
+        grade=min(action.grades) if action.grades else 0,
+    )  # fmt: skip
+    return placed, waiting
+
+
+# --- issuing ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def certificate_issue(
+    *, action_id: int, hr: User, grade: int, duty_location: str, return_by: date
+) -> Certificate:
+    """Issue the certificate for one grade and duty location: the highest category, merged with the
+    next while fewer than 3 (rule 40), in placement order, with each name's preference symbol (rule 41).
+
+    Atomic: the action row is locked and a unique constraint allows one original per grade and
+    location, so a second click gets "already issued". Listed applicants are referred (ELSR); qualified
+    ones not listed are told so (ELSN). The PDF is rendered by a task after commit.
+    """
+    action = HiringAction.objects.select_for_update().select_related("agency").get(pk=action_id)
+    _require(action, hr, Role.HR)
+    if action.phase != Phase.CERTIFICATE:
+        raise DomainError("Move the action to the certificate phase first (every interview decided).")
+    if grade not in action.grades or duty_location not in action.duty_locations:
+        raise DomainError("Choose one of the action's grades and duty locations.")
+    existing = Certificate.objects.filter(
+        action=action, source__isnull=True, grade=grade, duty_location=duty_location
+    ).first()
+    if existing is not None:
+        raise DomainError(f"Certificate {existing.number} was already issued for this grade and location.")
+    if return_by <= timezone.localdate():
+        raise DomainError("The return date must be after today.", field="return_by")
+    placed, waiting = placements(action)
+    if waiting:
+        names = ", ".join(a.applicant_name for a in waiting[:5])
+        raise DomainError(
+            f"Adjudicate veterans' preference first for: {names}{' and others' if len(waiting) > 5 else ''}."
+        )
+    listed = rules.certificate_list(placed)
+    if not listed.names:
+        raise DomainError("No one has qualified yet, so there is no one to certify.")
+    sequence = Certificate.objects.filter(action=action, source__isnull=True).count() + 1
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            certificate = Certificate.objects.create(
+                action=action, number=f"{action.agency.code}-{today:%Y}-{action.pk:04d}-{sequence:02d}",
+                agency=action.agency, title=action.official_title or action.title, series=action.series,
+                pay_plan=action.pay_plan, grade=grade, full_performance_level=action.full_performance_level,
+                duty_location=duty_location, appointment_type=action.appointment_type,
+                categories=listed.categories, merged=listed.merged, issued_by=hr, issued_on=today, return_by=return_by,
+            )  # fmt: skip
+    except IntegrityError:
+        raise DomainError("This certificate was just issued by someone else; reload the page.") from None
+    tentative = set(
+        Adjudication.objects.filter(application__action=action, tentative=True).values_list(
+            "application_id", flat=True
+        )
+    )
+    Entry.objects.bulk_create(
+        Entry(
+            certificate=certificate,
+            application_id=p.key,
+            rank=rank,
+            name=p.name,
+            preference=p.preference,
+            tentative=p.key in tentative,
+            score=p.score,
+            category=p.category,
+            earned_category=p.earned,
+            why=p.why,
+        )
+        for rank, p in enumerate(listed.names, start=1)
+    )
+    _audit(
+        action_id=action.pk, actor=hr, actor_role=Actor.HR,
+        reason=f"Certificate {certificate.number} issued: {len(listed.names)} name(s), "
+        f"{' + '.join(rules.CATEGORY_LABELS[c] for c in listed.categories)}{' (merged)' if listed.merged else ''}.",
+    )  # fmt: skip
+    referred = {p.key for p in listed.names}
+    for application in Application.objects.filter(
+        action=action, status__in=[Status.QUALIFIED, Status.NOT_REFERRED]
+    ).order_by("pk"):
+        to = Status.REFERRED if application.pk in referred else Status.NOT_REFERRED
+        if to != application.status:
+            hiring_services.application_transition(
+                application_id=application.pk, to_status=to, actor=hr, actor_role=Actor.HR,
+                reason=f"Certificate {certificate.number}.",
+            )  # fmt: skip
+    _render_later(certificate)
+    return certificate
+
+
+def _render_later(certificate: Certificate) -> None:
+    from .tasks import certificate_pdf_render
+
+    transaction.on_commit(lambda: certificate_pdf_render.delay(certificate.pk))
+
+
+# --- who may act on a certificate -------------------------------------------------------------------
+
+
+def may_select(certificate: Certificate, user: User) -> bool:
+    """The hiring manager of the action records dispositions on an original; on a shared copy, the
+    receiving agency's HR does (it has no hiring manager role on the original action)."""
+    if certificate.is_copy:
+        return is_agency_hr(user, certificate.agency_id)
+    return ActionRole.objects.filter(
+        action_id=certificate.action_id, user=user, role=Role.HIRING_MANAGER
+    ).exists()
+
+
+def may_administer(certificate: Certificate, user: User) -> bool:
+    """HR of the action for an original; HR of the receiving agency for a copy (rule 59: it decides its
+    own pass-overs and audits its own copy)."""
+    if certificate.is_copy:
+        return is_agency_hr(user, certificate.agency_id)
+    return ActionRole.objects.filter(action_id=certificate.action_id, user=user, role=Role.HR).exists()
+
+
+def _locked(certificate_id: int, version: int | None = None) -> Certificate:
+    certificate = (
+        Certificate.objects.select_for_update().select_related("action", "source").get(pk=certificate_id)
+    )
+    if version is not None and version != certificate.version:
+        raise DomainError(
+            "This certificate changed since you loaded the page. Reload to see it; nothing was changed."
+        )
+    return certificate
+
+
+def _within_window(certificate: Certificate) -> None:
+    if certificate.is_copy:
+        last = certificate.issued_on + timedelta(days=rules.CSA_WINDOW_DAYS - 1)
+        if timezone.localdate() > last:
+            raise DomainError(
+                f"The 240 days from the original issue date ended on {last:%B %-d, %Y} (rule 54)."
+            )
+
+
+# --- dispositions and pass-overs --------------------------------------------------------------------
+
+
+@transaction.atomic
+def disposition_record(
+    *, entry_id: int, user: User, code: str, on: date | None, decline_reason: str = "", note: str = "",
+    version: int,
+) -> Entry:  # fmt: skip
+    """The selecting official's disposition of one name (rule 46). A selection of a non-preference
+    eligible is blocked while an unselected preference eligible in the same category (or merged group)
+    remains without an approved pass-over (rule 44)."""
+    entry = Entry.objects.select_related("certificate").get(pk=entry_id)
+    certificate = _locked(entry.certificate_id, version)
+    entry = Entry.objects.select_for_update().get(pk=entry_id)
+    if not may_select(certificate, user):
+        raise DomainError("Only the selecting official can record dispositions on this certificate.")
+    if certificate.state != Certificate.State.ISSUED:
+        raise DomainError("This certificate has been returned; dispositions can no longer change.")
+    _within_window(certificate)
+    if code not in Disposition.values or code == Disposition.PASSED_OVER:
+        raise DomainError("Choose a disposition.", field="code")
+    if code == Disposition.SELECTED:
+        if on is None:
+            raise DomainError("Enter the selection date.", field="on")
+        if certificate.is_copy and (
+            certificate.internal_notice_closed_on is None
+            or certificate.internal_notice_closed_on > timezone.localdate()
+        ):
+            raise DomainError(
+                "Before selecting from a shared certificate, post internal notice to your own employees and record "
+                "when it closed (5 U.S.C. 3318(b)(4)).",
+            )
+        blocking = _blocking(certificate, entry)
+        if blocking:
+            raise DomainError(
+                f"{entry.name} has no veterans' preference, and preference eligible{'s' if len(blocking) > 1 else ''} "
+                f"{', '.join(blocking)} in the same category {'are' if len(blocking) > 1 else 'is'} not yet selected. "
+                "Select them first, or HR must record an approved pass-over (5 U.S.C. 3318)."
+            )
+    if code == Disposition.DECLINED and not decline_reason.strip():
+        raise DomainError(
+            "Record why the eligible declined, as they told you (an oral declination is documented).",
+            field="decline_reason",
+        )
+    entry.disposition = code
+    entry.disposition_on = on or timezone.localdate()
+    entry.decline_reason = decline_reason.strip() if code == Disposition.DECLINED else ""
+    entry.disposition_note = note.strip()
+    entry.recorded_by = user
+    entry.save(
+        update_fields=["disposition", "disposition_on", "decline_reason", "disposition_note", "recorded_by"]
+    )
+    certificate.version += 1
+    certificate.save(update_fields=["version"])
+    _audit(
+        action_id=certificate.action_id, actor=user,
+        actor_role=Actor.HR if certificate.is_copy else Actor.HIRING_MANAGER, application_id=entry.application_id,
+        reason=f"Certificate {certificate.number}: {entry.name} recorded {entry.get_disposition_display()}.",
+    )  # fmt: skip
+    return entry
+
+
+def _blocking(certificate: Certificate, chosen: Entry) -> list[str]:
+    group = {chosen.category} if not certificate.merged else set(certificate.categories)
+    others = Entry.objects.filter(certificate=certificate, category__in=group, removed=False).exclude(
+        pk=chosen.pk
+    )
+    remaining = [
+        e.name
+        for e in others
+        if e.preference in rules.PREFERENCE_ELIGIBLE
+        and e.disposition not in {Disposition.SELECTED, *FINISHED}
+    ]
+    return rules.selection_blocked_by(
+        chosen_preference=chosen.preference, unselected_preference_eligibles=remaining, pass_overs_approved=[]
+    )
+
+
+@transaction.atomic
+def pass_over_record(
+    *, entry_id: int, hr: User, reasons: str, opm_decision: str = "", notified_on: date | None = None,
+    decided_on: date | None = None, version: int,
+) -> PassOver:  # fmt: skip
+    """HR records an approved pass-over of a preference eligible (rule 45): written reasons; for CPS
+    also OPM's decision after the veteran's 15-day response period. The receiving agency of a shared
+    copy decides its own (rule 59): an original's pass-overs do not carry over to copies."""
+    entry = Entry.objects.select_related("certificate").get(pk=entry_id)
+    certificate = _locked(entry.certificate_id, version)
+    entry = Entry.objects.select_for_update().get(pk=entry_id)
+    if not may_administer(certificate, hr):
+        raise DomainError("Only HR for this certificate can record a pass-over.")
+    if certificate.state != Certificate.State.ISSUED:
+        raise DomainError("This certificate has been returned; record pass-overs before it is returned.")
+    if entry.preference not in rules.PREFERENCE_ELIGIBLE:
+        raise DomainError(f"{entry.name} has no veterans' preference; no pass-over is needed.")
+    if entry.disposition == Disposition.SELECTED:
+        raise DomainError(f"{entry.name} is selected.")
+    problem = rules.pass_over_problem(
+        preference=entry.preference,
+        reasons=reasons,
+        opm_decision=opm_decision,
+        notified_on=notified_on,
+        decided_on=decided_on,
+    )
+    if problem:
+        raise DomainError(problem)
+    pass_over, _ = PassOver.objects.update_or_create(
+        entry=entry,
+        defaults={
+            "reasons": reasons.strip(), "opm_decision": opm_decision.strip(), "notified_on": notified_on,
+            "decided_on": decided_on, "recorded_by": hr, "recorded_at": timezone.now(),
+        },
+    )  # fmt: skip
+    entry.disposition = Disposition.PASSED_OVER
+    entry.disposition_on = timezone.localdate()
+    entry.recorded_by = hr
+    entry.save(update_fields=["disposition", "disposition_on", "recorded_by"])
+    certificate.version += 1
+    certificate.save(update_fields=["version"])
+    _audit(
+        action_id=certificate.action_id, actor=hr, actor_role=Actor.HR, application_id=entry.application_id,
+        reason=f"Certificate {certificate.number}: pass-over of {entry.name} ({entry.preference}) approved: {pass_over.reasons}",
+    )  # fmt: skip
+    return pass_over
+
+
+@transaction.atomic
+def certificate_return(*, certificate_id: int, user: User, version: int) -> Certificate:
+    """The selecting official returns the certificate, signed and dated, once every name has a
+    disposition (rules 46, 48)."""
+    certificate = _locked(certificate_id, version)
+    if not may_select(certificate, user):
+        raise DomainError("Only the selecting official can return this certificate.")
+    if certificate.state != Certificate.State.ISSUED:
+        raise DomainError("This certificate was already returned.")
+    missing = list(
+        certificate.entries.filter(disposition="", removed=False).values_list("name", flat=True)[:6]
+    )
+    if missing:
+        raise DomainError(
+            "Record a disposition for every name before returning the certificate. Still without one: "
+            + ", ".join(missing[:5])
+            + (" and others." if len(missing) > 5 else ".")
+        )
+    certificate.state = Certificate.State.RETURNED
+    certificate.returned_at = timezone.now()
+    certificate.returned_by = user
+    certificate.version += 1
+    certificate.save(update_fields=["state", "returned_at", "returned_by", "version"])
+    _audit(
+        action_id=certificate.action_id, actor=user,
+        actor_role=Actor.HR if certificate.is_copy else Actor.HIRING_MANAGER,
+        reason=f"Certificate {certificate.number} returned, signed by {user.full_name}.",
+    )  # fmt: skip
+    return certificate
+
+
+@transaction.atomic
+def certificate_audit(*, certificate_id: int, hr: User, version: int) -> Certificate:
+    """HR audits a returned certificate (rule 48): selections followed preference (checked again here)
+    and every name has a disposition. It is then locked; on an original, selected applicants are told
+    and the others get their not-selected notice."""
+    certificate = _locked(certificate_id, version)
+    if not may_administer(certificate, hr):
+        raise DomainError("Only HR for this certificate can audit it.")
+    if certificate.state != Certificate.State.RETURNED:
+        raise DomainError("Only a returned certificate can be audited.")
+    entries = list(certificate.entries.filter(removed=False))
+    for entry in entries:
+        if entry.disposition == Disposition.SELECTED and _blocking_at_audit(certificate, entry, entries):
+            raise DomainError(
+                f"{entry.name} was selected ahead of an unselected preference eligible with no pass-over."
+            )
+    certificate.state = Certificate.State.AUDITED
+    certificate.audited_at = timezone.now()
+    certificate.audited_by = hr
+    certificate.version += 1
+    certificate.save(update_fields=["state", "audited_at", "audited_by", "version"])
+    _audit(
+        action_id=certificate.action_id,
+        actor=hr,
+        actor_role=Actor.HR,
+        reason=f"Certificate {certificate.number} audited and locked.",
+    )
+    if not certificate.is_copy:
+        for entry in entries:
+            to = Status.SELECTED if entry.disposition == Disposition.SELECTED else Status.NOT_SELECTED
+            application = Application.objects.get(pk=entry.application_id)
+            if application.status == Status.REFERRED:
+                hiring_services.application_transition(
+                    application_id=application.pk, to_status=to, actor=hr, actor_role=Actor.HR,
+                    reason=f"Certificate {certificate.number}: {entry.get_disposition_display()}.",
+                )  # fmt: skip
+    _render_later(certificate)  # the PDF now carries the dispositions
+    return certificate
+
+
+def _blocking_at_audit(certificate: Certificate, chosen: Entry, entries: list[Entry]) -> bool:
+    if chosen.preference in rules.PREFERENCE_ELIGIBLE:
+        return False
+    group = {chosen.category} if not certificate.merged else set(certificate.categories)
+    return any(
+        e.preference in rules.PREFERENCE_ELIGIBLE
+        and e.category in group
+        and e.disposition not in {Disposition.SELECTED, *FINISHED}
+        for e in entries
+    )
+
+
+@transaction.atomic
+def internal_notice_record(*, certificate_id: int, hr: User, closed_on: date, version: int) -> Certificate:
+    """A receiving agency records when its internal notice to its own employees closed (rule 56)."""
+    certificate = _locked(certificate_id, version)
+    if not certificate.is_copy or not may_administer(certificate, hr):
+        raise DomainError("Only the receiving agency's HR records its internal notice.")
+    certificate.internal_notice_closed_on = closed_on
+    certificate.version += 1
+    certificate.save(update_fields=["internal_notice_closed_on", "version"])
+    _audit(
+        action_id=certificate.action_id, actor=hr, actor_role=Actor.HR,
+        reason=f"Certificate {certificate.number}: internal notice closed on {closed_on:%Y-%m-%d}.",
+    )  # fmt: skip
+    return certificate
+
+
+# --- sharing ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def share_request(
+    *, certificate_id: int, hr: User, agency_id: int, position_title: str, series: str, grade: int,
+    full_performance_level: int, duty_location: str, appointment_type: str,
+) -> ShareRequest:  # fmt: skip
+    """Another agency asks to use an audited certificate for its own position. Logged either way (rule
+    61); refused with the failing conditions named (rules 51, 53-55); allowed, it makes a copy in the
+    original order with only opted-in applicants not selected by the original agency (rule 52), and
+    tells each of them who will consider them (rule 60)."""
+    original = _locked(certificate_id)
+    if original.is_copy:
+        raise DomainError("A shared certificate cannot be shared onward (rule 58).")
+    if not is_agency_hr(hr, agency_id):
+        raise DomainError("Only HR of the requesting agency can request a certificate.")
+    if agency_id == original.agency_id:
+        raise DomainError("This certificate is your agency's own; sharing is with other agencies.")
+    requested = rules.Position(series, grade, full_performance_level, duty_location, appointment_type)
+    refusals = rules.share_refusals(
+        original=rules.Position(original.series, original.grade, original.full_performance_level, original.duty_location,
+                                original.appointment_type),
+        requested=requested, issued_on=original.issued_on, today=timezone.localdate(),
+        audited=original.state == Certificate.State.AUDITED,
+    )  # fmt: skip
+    if not refusals and Certificate.objects.filter(source=original, agency_id=agency_id).exists():
+        refusals = ["Your agency already has a copy of this certificate."]
+    log = ShareRequest.objects.create(
+        certificate=original, agency_id=agency_id, requested_by=hr, position_title=position_title, series=series,
+        grade=grade, full_performance_level=full_performance_level, duty_location=duty_location,
+        appointment_type=appointment_type, refusals=refusals,
+    )  # fmt: skip
+    _audit(
+        action_id=original.action_id, actor=hr, actor_role=Actor.HR,
+        reason=f"Certificate {original.number} requested by agency {agency_id} for “{position_title}”: "
+        + ("refused: " + " ".join(refusals) if refusals else "shared."),
+    )  # fmt: skip
+    if refusals:
+        return log
+    entries = list(original.entries.filter(removed=False).select_related("application").order_by("rank"))
+    keep = set(
+        rules.shared_names(
+            [
+                (e.pk, e.application.sharing_opt_in is True, e.disposition == Disposition.SELECTED)
+                for e in entries
+            ]
+        )
+    )
+    copy = Certificate.objects.create(
+        action=original.action, number=f"{original.number}-S{original.copies.count() + 1}", source=original,
+        agency_id=agency_id, title=position_title or original.title, series=original.series, pay_plan=original.pay_plan,
+        grade=original.grade, full_performance_level=original.full_performance_level,
+        duty_location=original.duty_location, appointment_type=appointment_type, categories=original.categories,
+        merged=original.merged, issued_by=hr, issued_on=original.issued_on,
+        return_by=min(timezone.localdate() + timedelta(days=30), original.issued_on + timedelta(days=rules.CSA_WINDOW_DAYS - 1)),
+    )  # fmt: skip
+    kept = [e for e in entries if e.pk in keep]
+    Entry.objects.bulk_create(
+        Entry(
+            certificate=copy,
+            application_id=e.application_id,
+            rank=rank,
+            name=e.name,
+            preference=e.preference,
+            tentative=e.tentative,
+            score=e.score,
+            category=e.category,
+            earned_category=e.earned_category,
+            why=e.why,
+        )
+        for rank, e in enumerate(kept, start=1)
+    )
+    log.copy = copy
+    log.save(update_fields=["copy"])
+    agency = copy.agency
+    for e in kept:
+        event = _audit(
+            action_id=original.action_id, actor=hr, actor_role=Actor.HR, application_id=e.application_id,
+            reason=f"Shared with {agency.name} on certificate {copy.number}.",
+        )  # fmt: skip
+        context = {"application": e.application, "agency": agency, "copy": copy, "action": original.action}
+        hiring_services.notice_queue(
+            application=e.application, event=event,
+            subject=render_to_string("certificates/notices/shared_subject.txt", context),
+            body=render_to_string("certificates/notices/shared.txt", context),
+        )  # fmt: skip
+    _render_later(copy)
+    return log
+
+
+@transaction.atomic
+def correction_record(*, certificate_id: int, hr: User, note: str) -> Correction:
+    """HR of the original records a correction; every copy shows it and each receiving agency's HR is
+    emailed (rule 61: notify every receiving agency of an error found later)."""
+    certificate = _locked(certificate_id)
+    if certificate.is_copy or not may_administer(certificate, hr):
+        raise DomainError("Only HR of the original certificate records corrections.")
+    if not note.strip():
+        raise DomainError("Describe the correction.", field="note")
+    correction = Correction.objects.create(certificate=certificate, note=note.strip(), made_by=hr)
+    _audit(
+        action_id=certificate.action_id,
+        actor=hr,
+        actor_role=Actor.HR,
+        reason=f"Certificate {certificate.number} corrected: {correction.note}",
+    )
+    recipients = sorted(
+        set(
+            AgencyRole.objects.filter(
+                agency_id__in=certificate.copies.values("agency_id"), role=AgencyRole.Kind.HR
+            ).values_list("user__email", flat=True)
+        )
+    )
+    if recipients:
+        subject = f"Correction to shared certificate {certificate.number}"
+        body = (
+            f"{certificate.agency.name} corrected certificate {certificate.number} ({certificate.title}), which your "
+            f"agency received a copy of:\n\n{correction.note}\n\nSee the copy in smeqa for details."
+        )
+        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+    return correction
