@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hiring', '0003_interviews'),
+        ("hiring", "0003_interviews"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='subject',
-            field=models.CharField(choices=[('application', 'Application'), ('hiring_action', 'Hiring action'), ('job_analysis', 'Job analysis'), ('announcement', 'Announcement'), ('resume_review', 'Resume review'), ('interview', 'Interview'), ('certificate', 'Certificate')], max_length=20),
+            model_name="auditevent",
+            name="subject",
+            field=models.CharField(
+                choices=[
+                    ("application", "Application"),
+                    ("hiring_action", "Hiring action"),
+                    ("job_analysis", "Job analysis"),
+                    ("announcement", "Announcement"),
+                    ("resume_review", "Resume review"),
+                    ("interview", "Interview"),
+                    ("certificate", "Certificate"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
