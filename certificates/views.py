@@ -1,15 +1,321 @@
-"""Hiring manager pages. Certificates and selections arrive with phase 5 (issue 6)."""
+"""Phase 5 pages: HR's adjudication and certificates, the certificate itself (hiring manager, HR, a
+receiving agency), each candidate's package, and the talent pool. Views authorize through selectors
+and call one service."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
-from hiring import selectors
-from hiring.models import Role
+from hiring import selectors as hiring_selectors
+from hiring.models import AgencyRole, Application, Role
+from hiring.workflow import Phase
 from smeqa.access import role_required
+from smeqa.errors import DomainError
+
+from . import selectors, services
+from .forms import (
+    AdjudicationForm,
+    DispositionForm,
+    InternalNoticeForm,
+    IssueForm,
+    NoteForm,
+    PassOverForm,
+    ShareRequestForm,
+)
+from .models import Certificate
+
+
+def _version(request: HttpRequest) -> int:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else 0
 
 
 @role_required("hiring_manager")
 def manager_home(request: HttpRequest) -> HttpResponse:
-    """Hiring manager's home: their hiring actions, and which are ready for selections."""
-    actions = selectors.actions_for(user=request.user, role=Role.HIRING_MANAGER)
-    return render(request, "certificates/manager_home.html", {"actions": actions})
+    """Hiring manager's home: their hiring actions and the certificates issued to them."""
+    actions = hiring_selectors.actions_for(user=request.user, role=Role.HIRING_MANAGER)
+    return render(
+        request,
+        "certificates/manager_home.html",
+        {"actions": actions, "certificates": selectors.certificates_for_manager(user=request.user)},
+    )
+
+
+# --- HR: adjudication and issuing -------------------------------------------------------------------
+
+
+def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
+    action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    placed, waiting = services.placements(action)
+    return render(
+        request,
+        "certificates/hr_certificates.html",
+        {
+            "action": action,
+            "is_hr": True,
+            "applicants": selectors.qualified_applicants(action=action),
+            "placed": placed,
+            "waiting": waiting,
+            "certificates": selectors.certificates_of(action=action),
+            "issue_form": IssueForm(action=action),
+            "in_certificate": action.phase == Phase.CERTIFICATE,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def hr_adjudicate(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    application = get_object_or_404(
+        Application.objects.select_related("adjudication"), pk=application_pk, action=action
+    )
+    current = getattr(application, "adjudication", None)
+    initial = (
+        {
+            "preference": current.preference,
+            "documents": current.documents,
+            "disability_percent": current.disability_percent,
+            "tentative": current.tentative,
+            "note": current.note,
+        }
+        if current
+        else {"preference": application.preference_claim}
+    )
+    form = AdjudicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adjudicate(application_id=application.pk, hr=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Preference recorded for {application.applicant_name}.")
+            return redirect("certificates:hr_certificates", pk=action.pk)
+    return render(
+        request,
+        "certificates/hr_adjudicate.html",
+        {
+            "action": action,
+            "application": application,
+            "form": form,
+            "documents": application.documents.exclude(kind="resume"),
+        },
+    )
+
+
+@require_POST
+def hr_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    form = IssueForm(request.POST, action=action)
+    if not form.is_valid():
+        messages.error(request, "Choose the grade and duty location, and a return date.")
+        return redirect("certificates:hr_certificates", pk=action.pk)
+    try:
+        certificate = services.certificate_issue(action_id=action.pk, hr=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("certificates:hr_certificates", pk=action.pk)
+    messages.success(
+        request,
+        f"Certificate {certificate.number} issued; referred and not-referred notices are on their way.",
+    )
+    return redirect("certificates:certificate", pk=certificate.pk)
+
+
+# --- the certificate --------------------------------------------------------------------------------
+
+
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = selectors.certificate_for(user=request.user, pk=pk)
+    may_select = services.may_select(cert, request.user)
+    may_administer = services.may_administer(cert, request.user)
+    entries = list(cert.entries.select_related("pass_over").order_by("rank"))
+    editing = may_select and cert.state == Certificate.State.ISSUED
+    for entry in entries:
+        entry.form = DispositionForm(
+            initial={"code": entry.disposition, "on": entry.disposition_on, "version": cert.version},
+            auto_id=f"e{entry.pk}_%s",
+        )
+        entry.pass_over_form = PassOverForm(initial={"version": cert.version}, auto_id=f"p{entry.pk}_%s")
+    return render(
+        request,
+        "certificates/certificate.html",
+        {
+            "certificate": cert,
+            "action": cert.action,
+            "entries": entries,
+            "may_select": may_select,
+            "may_administer": may_administer,
+            "editing": editing,
+            "corrections": (cert.source or cert).corrections.all(),
+            "share_log": cert.share_requests.select_related("agency").all()
+            if may_administer and not cert.is_copy
+            else [],
+            "note_form": NoteForm(),
+            "notice_form": InternalNoticeForm(
+                initial={"version": cert.version, "closed_on": cert.internal_notice_closed_on}
+            ),
+        },
+    )
+
+
+def certificate_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    cert = selectors.certificate_for(user=request.user, pk=pk)
+    if cert.pdf_state != Certificate.Pdf.READY or not cert.pdf:
+        raise Http404("The PDF is not ready yet.")
+    response = FileResponse(cert.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{cert.number}.pdf"'
+    return response
+
+
+def certificate_pdf_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """For the page's progress note: is the PDF ready yet?"""
+    cert = selectors.certificate_for(user=request.user, pk=pk)
+    return JsonResponse({"state": cert.pdf_state, "label": cert.get_pdf_state_display()})
+
+
+@require_POST
+def certificate_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """Return (selecting official), audit, correct, internal notice (HR)."""
+    cert = selectors.certificate_for(user=request.user, pk=pk)
+    version = _version(request)
+    try:
+        if what == "return":
+            services.certificate_return(certificate_id=cert.pk, user=request.user, version=version)
+            messages.success(request, "Certificate returned to HR, signed and dated by you.")
+        elif what == "audit":
+            services.certificate_audit(certificate_id=cert.pk, hr=request.user, version=version)
+            messages.success(request, "Certificate audited and locked. Selection notices are on their way.")
+        elif what == "correct":
+            services.correction_record(
+                certificate_id=cert.pk, hr=request.user, note=request.POST.get("note", "")
+            )
+            messages.success(request, "Correction recorded and sent to every agency holding a copy.")
+        elif what == "internal-notice":
+            form = InternalNoticeForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("Enter the date your internal notice closed.")
+            services.internal_notice_record(
+                certificate_id=cert.pk,
+                hr=request.user,
+                closed_on=form.cleaned_data["closed_on"],
+                version=version,
+            )
+            messages.success(request, "Internal notice recorded.")
+        else:
+            raise Http404("No such action.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("certificates:certificate", pk=cert.pk)
+
+
+@require_POST
+def entry_act(request: HttpRequest, pk: int, entry_pk: int, what: str) -> HttpResponse:
+    """A disposition (selecting official) or a pass-over (HR) for one name."""
+    cert = selectors.certificate_for(user=request.user, pk=pk)
+    entry = selectors.entry_for(certificate=cert, pk=entry_pk)
+    try:
+        if what == "disposition":
+            form = DispositionForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("Choose a disposition (and a date for a selection).")
+            data = form.cleaned_data
+            services.disposition_record(
+                entry_id=entry.pk, user=request.user, code=data["code"], on=data["on"],
+                decline_reason=data["decline_reason"], note=data["note"], version=data["version"],
+            )  # fmt: skip
+            messages.success(request, f"Recorded for {entry.name}.")
+        elif what == "pass-over":
+            form = PassOverForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("Write the reasons for the pass-over.")
+            services.pass_over_record(entry_id=entry.pk, hr=request.user, **form.cleaned_data)
+            messages.success(request, f"Pass-over of {entry.name} recorded as approved.")
+        else:
+            raise Http404("No such action.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("certificates:certificate", pk=cert.pk)
+
+
+def entry_package(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """One candidate's package: resume and the accepted interview sheets (transcripts, ratings, analysis)."""
+    cert = selectors.certificate_for(user=request.user, pk=pk)
+    entry = selectors.entry_for(certificate=cert, pk=entry_pk)
+    return render(
+        request,
+        "certificates/package.html",
+        {"certificate": cert, "entry": entry, **selectors.package(entry=entry)},
+    )
+
+
+def entry_resume(request: HttpRequest, pk: int, entry_pk: int) -> FileResponse:
+    cert = selectors.certificate_for(user=request.user, pk=pk)
+    entry = selectors.entry_for(certificate=cert, pk=entry_pk)
+    document = entry.application.documents.filter(kind="resume").first()
+    if document is None:
+        raise Http404("No resume on file.")
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="resume-{entry.application_id}.pdf"'
+    return response
+
+
+# --- talent pool (Competitive Service Act) ------------------------------------------------------------
+
+
+@role_required("hr")
+def talent_pool(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "certificates/talent_pool.html",
+        {
+            "pool": selectors.talent_pool(user=request.user),
+            "copies": selectors.copies_for_agency_hr(user=request.user),
+            "is_agency_hr": AgencyRole.objects.filter(user=request.user).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required("hr")
+def talent_pool_request(request: HttpRequest, pk: int) -> HttpResponse:
+    original = get_object_or_404(
+        Certificate.objects.select_related("agency"),
+        pk=pk,
+        source__isnull=True,
+        state=Certificate.State.AUDITED,
+    )
+    agency_role = (
+        AgencyRole.objects.filter(user=request.user, role=AgencyRole.Kind.HR).select_related("agency").first()
+    )
+    form = ShareRequestForm(request.POST or None)
+    refusals: list[str] = []
+    if request.method == "POST" and agency_role is None:
+        form.add_error(None, "Only HR of an agency's HR office can request a certificate.")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            log = services.share_request(
+                certificate_id=original.pk,
+                hr=request.user,
+                agency_id=agency_role.agency_id,
+                **form.cleaned_data,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if log.copy_id:
+                messages.success(
+                    request, f"Certificate {log.copy.number} is yours to use; each candidate was told."
+                )
+                return redirect("certificates:certificate", pk=log.copy_id)
+            refusals = log.refusals
+    return render(
+        request,
+        "certificates/talent_pool_request.html",
+        {
+            "original": original,
+            "form": form,
+            "refusals": refusals,
+            "agency": agency_role.agency if agency_role else None,
+        },
+    )

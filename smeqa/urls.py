@@ -17,7 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("hiring.urls")),
     path("", include("assessments.urls")),
-    path("manager/", include("certificates.urls")),
+    path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
 ]
 

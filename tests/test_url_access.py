@@ -4,6 +4,7 @@ Deny by default: a URL missing from the table fails the test, so a new page cann
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from hiring.models import Role
@@ -13,8 +14,10 @@ from tests.factories import (
     ApplicationDocumentFactory,
     ApplicationFactory,
     AvailabilityFactory,
+    CertificateFactory,
     CompetencyFactory,
     ConflictCheckFactory,
+    EntryFactory,
     HiringActionFactory,
     InterviewFactory,
     InterviewQuestionFactory,
@@ -22,6 +25,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.hostile_uploads import clean_pdf
 
 ROLES = ["anonymous", "candidate", "other_candidate", "sme", "hr", "manager", "other_agency_hr"]
 ALL_SIGNED_IN = {r: None for r in ROLES if r != "anonymous"}
@@ -170,6 +174,52 @@ TABLE = {
         row(404, hr=302),
     ),
     "certificates:manager_home": ("get", lambda w: {}, row(403, manager=200)),
+    "certificates:hr_certificates": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    "certificates:hr_issue": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
+    "certificates:hr_adjudicate": (
+        "get",
+        lambda w: {"pk": w["action"].pk, "application_pk": w["application"].pk},
+        row(404, hr=200),
+    ),
+    # A certificate: the action's HR and hiring manager (a shared copy: the receiving agency's HR).
+    "certificates:certificate": ("get", lambda w: {"pk": w["certificate"].pk}, row(404, hr=200, manager=200)),
+    "certificates:certificate_pdf": (
+        "get",
+        lambda w: {"pk": w["certificate"].pk},
+        row(404, hr=200, manager=200),
+    ),
+    "certificates:certificate_pdf_status": (
+        "get",
+        lambda w: {"pk": w["certificate"].pk},
+        row(404, hr=200, manager=200),
+    ),
+    "certificates:certificate_act": (
+        "post",
+        lambda w: {"pk": w["certificate"].pk, "what": "return"},
+        row(404, hr=302, manager=302),
+    ),
+    "certificates:entry_package": (
+        "get",
+        lambda w: {"pk": w["certificate"].pk, "entry_pk": w["entry"].pk},
+        row(404, hr=200, manager=200),
+    ),
+    "certificates:entry_resume": (
+        "get",
+        lambda w: {"pk": w["certificate"].pk, "entry_pk": w["entry"].pk},
+        row(404, hr=200, manager=200),
+    ),
+    "certificates:entry_act": (
+        "post",
+        lambda w: {"pk": w["certificate"].pk, "entry_pk": w["entry"].pk, "what": "disposition"},
+        row(404, hr=302, manager=302),
+    ),
+    # The talent pool is for agency HR offices: any HR person may look; requests need an agency role.
+    "certificates:talent_pool": ("get", lambda w: {}, row(403, hr=200, other_agency_hr=200)),
+    "certificates:talent_pool_request": (
+        "get",
+        lambda w: {"pk": w["certificate"].pk},
+        row(403, hr=200, other_agency_hr=200),
+    ),
 }
 
 
@@ -202,6 +252,13 @@ def world(db):
     ApplicationFactory(action=action, candidate=other_candidate)
     interview = InterviewFactory(application=application, sme=sme)
     window = AvailabilityFactory(action=action, sme=sme)
+    certificate = CertificateFactory(
+        action=action,
+        state="audited",
+        pdf_state="ready",
+        pdf=ContentFile(clean_pdf(), name="certificate.pdf"),
+    )
+    entry = EntryFactory(certificate=certificate, application=application)
     elsewhere = HiringActionFactory()
     other_agency_hr = ActionRoleFactory(
         action=elsewhere, role=Role.HR, user=StaffFactory(agency=elsewhere.agency)
@@ -216,6 +273,8 @@ def world(db):
         "review": review,
         "interview": interview,
         "window": window,
+        "certificate": certificate,
+        "entry": entry,
         "users": {
             "anonymous": None,
             "candidate": candidate,

@@ -1,0 +1,129 @@
+"""Reads for phase 5, scoped to the person asking: 404 for both missing and not-yours."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from assessments.models import Interview
+from hiring.models import ActionRole, AgencyRole, Application, HiringAction, Role, User
+from hiring.workflow import Status
+
+from . import rules
+from .models import Certificate, Disposition, Entry
+
+
+def certificate_for(*, user: User, pk: int) -> Certificate:
+    """A certificate the user may see: HR or hiring manager of its action (an original), or HR of the
+    agency that received it (a copy). Anyone else gets 404."""
+    certificate = (
+        Certificate.objects.select_related("action", "agency", "source", "issued_by").filter(pk=pk).first()
+    )
+    if certificate is None:
+        raise Http404("No such certificate.")
+    if certificate.is_copy:
+        allowed = AgencyRole.objects.filter(
+            user=user, agency_id=certificate.agency_id, role=AgencyRole.Kind.HR
+        ).exists()
+    else:
+        allowed = ActionRole.objects.filter(
+            action_id=certificate.action_id, user=user, role__in=[Role.HR, Role.HIRING_MANAGER]
+        ).exists()
+    if not allowed:
+        raise Http404("No such certificate.")
+    return certificate
+
+
+def entry_for(*, certificate: Certificate, pk: int) -> Entry:
+    try:
+        return certificate.entries.select_related("application").get(pk=pk)
+    except Entry.DoesNotExist:
+        raise Http404("No such name on this certificate.") from None
+
+
+def qualified_applicants(*, action: HiringAction) -> QuerySet[Application]:
+    """Applicants who passed every assessment, with their adjudication if any (rule 31)."""
+    return (
+        Application.objects.filter(
+            action=action, status__in=[Status.QUALIFIED, Status.REFERRED, Status.NOT_REFERRED]
+        )
+        .select_related("adjudication")
+        .order_by("applicant_name", "pk")
+    )
+
+
+def certificates_of(*, action: HiringAction) -> QuerySet[Certificate]:
+    return (
+        Certificate.objects.filter(action=action)
+        .select_related("agency", "source")
+        .annotate(names=Count("entries"))
+        .order_by("source_id", "created_at", "pk")
+    )
+
+
+def certificates_for_manager(*, user: User) -> QuerySet[Certificate]:
+    return (
+        Certificate.objects.filter(
+            source__isnull=True, action__roles__user=user, action__roles__role=Role.HIRING_MANAGER
+        )
+        .select_related("action")
+        .annotate(names=Count("entries"))
+        .order_by("-created_at")
+    )
+
+
+def copies_for_agency_hr(*, user: User) -> QuerySet[Certificate]:
+    agencies = AgencyRole.objects.filter(user=user, role=AgencyRole.Kind.HR).values("agency_id")
+    return (
+        Certificate.objects.filter(source__isnull=False, agency_id__in=agencies)
+        .select_related("source")
+        .order_by("-created_at")
+    )
+
+
+def talent_pool(*, user: User) -> list[Certificate]:
+    """Audited original certificates of other agencies within their 240 days, with the count of opted-in
+    eligibles not selected: what another agency may request (rules 51-55; USAJOBS Talent Pools)."""
+    earliest = timezone.localdate() - timedelta(days=rules.CSA_WINDOW_DAYS - 1)
+    mine = AgencyRole.objects.filter(user=user, role=AgencyRole.Kind.HR).values("agency_id")
+    return list(
+        Certificate.objects.filter(
+            source__isnull=True, state=Certificate.State.AUDITED, issued_on__gte=earliest
+        )
+        .exclude(agency_id__in=mine)
+        .select_related("agency")
+        .annotate(
+            available=Count(
+                "entries",
+                filter=Q(entries__application__sharing_opt_in=True, entries__removed=False)
+                & ~Q(entries__disposition=Disposition.SELECTED),
+            )
+        )
+        .order_by("-issued_on", "pk")
+    )
+
+
+def package(*, entry: Entry) -> dict:
+    """What the selecting official reads about one name: the resume and every accepted interview sheet
+    with its notes, ratings and analysis (SMEQA certificate.md: the certificate plus assessment materials)."""
+    from assessments.interviews import sheet_parts
+
+    sheets = []
+    for interview in (
+        Interview.objects.filter(application_id=entry.application_id, state=Interview.State.ACCEPTED)
+        .select_related("sme", "action")
+        .order_by("round")
+    ):
+        questions, competencies = sheet_parts(interview)
+        sheets.append(
+            {
+                "interview": interview,
+                "questions": [(q, interview.notes.get(str(q.pk), "")) for q in questions],
+                "ratings": [
+                    (name, interview.ratings.get(str(cid), "")) for cid, name in competencies.items()
+                ],
+            }
+        )
+    resume = entry.application.documents.filter(kind="resume").first()
+    return {"sheets": sheets, "resume": resume}
