@@ -19,6 +19,7 @@ from hiring.workflow import Actor, Phase, Status, move_for, phase_allows
 
 DEFAULT_PASSWORD = "smeqa-demo-2026"  # noqa: S105 (demo only; seed_demo refuses in production)
 DEMO_ACTION_TITLE = "Product Manager"
+SENIOR_TITLE = "Senior Product Manager"
 
 # (email, name, on staff?)
 STAFF = [
@@ -83,6 +84,10 @@ SPECIALIZED = {
     "Product Manager": (
         "One year (52 weeks) of specialized experience equivalent to GS-12: leading the discovery, "
         "prioritization and delivery of a digital product with a multidisciplinary team."
+    ),
+    SENIOR_TITLE: (
+        "One year (52 weeks) of specialized experience equivalent to GS-13: owning a digital product's "
+        "strategy and roadmap across several teams."
     ),
     "Contract Specialist": (
         "One year (52 weeks) of specialized experience equivalent to GS-7: preparing solicitations and "
@@ -216,6 +221,9 @@ class Command(BaseCommand):
         # An action in resume review: SMEs have checked conflicts, reviews are under way, one split.
         self._resume_review_action(agency, hr, manager, smes, [candidate, *applicants[:6]])
 
+        # An action at the certificate phase: a certificate issued to the hiring manager for selections.
+        self._certificate_action(agency, hr, manager, smes, [candidate, *applicants[5:10]])
+
         # An action still in its job analysis workshop, so each role sees more than one phase.
         data = self._action(agency, hr, manager, smes[:2], "Data Scientist", "1560", "GS-14", "Denver, CO", 3)
         self._job_analysis(data, hr, DATA_COMPETENCIES[:2], [])
@@ -290,28 +298,8 @@ class Command(BaseCommand):
                     action_id=action.pk, sme=sme, starts_at=begins, ends_at=begins + timedelta(hours=8)
                 )
         respond_by = start + timedelta(days=2, hours=8)
-        past = start - timedelta(days=15, hours=-1)  # 10 a.m., two weeks ago
-
-        def hold(interview: Interview, ratings: list[str]) -> None:
-            interview.refresh_from_db()
-            slot = interviews.offered_slots(interview)[0]
-            interview = interviews.interview_book(
-                interview_id=interview.pk, starts_at=slot, version=interview.version, actor=None, by_hr=False
-            )
-            nonlocal past
-            past += timedelta(days=1)
-            Interview.objects.filter(pk=interview.pk).update(starts_at=past)
-            questions, competencies = interviews.sheet_parts(interview)
-            interviews.sheet_save(
-                interview_id=interview.pk, sme=interview.sme,
-                notes={str(q.pk): "Described a concrete example with the team, the decision and the result." for q in questions},
-                ratings={str(cid): r for cid, r in zip(competencies, ratings, strict=False)},
-                analysis="The answers showed each competency at the level the job requires, with specific examples.",
-            )  # fmt: skip
-            interview.refresh_from_db()
-            interviews.sheet_submit(interview_id=interview.pk, sme=interview.sme, version=interview.version)
-            interview.refresh_from_db()
-            interviews.sheet_accept(interview_id=interview.pk, hr=hr, version=interview.version)
+        self._past = start - timedelta(days=15, hours=-1)  # 10 a.m., two weeks ago
+        hold = self._hold
 
         passing = [rules.MEETS, rules.EXCEEDS, rules.MEETS, rules.MEETS, rules.MEETS]
         failing = [rules.DOES_NOT_MEET, *passing[1:]]
@@ -336,6 +324,97 @@ class Command(BaseCommand):
         for interview in Interview.objects.filter(action=action, round=2).order_by("pk"):
             if outcomes[interview.application_id] == Status.QUALIFIED:
                 hold(interview, passing)
+
+    def _hold(self, interview, ratings: list[str], hr=None) -> None:
+        """Book the first open hour, move it into the past (the demo's interviews "happened" earlier: the
+        services only take future times), then write, submit and accept the sheet through the services."""
+        from assessments import interviews
+        from assessments.models import Interview
+
+        hr = hr or interview.action.roles.get(role=Role.HR).user
+        interview.refresh_from_db()
+        slot = interviews.offered_slots(interview)[0]
+        interview = interviews.interview_book(
+            interview_id=interview.pk, starts_at=slot, version=interview.version, actor=None, by_hr=False
+        )
+        self._past += timedelta(days=1)
+        Interview.objects.filter(pk=interview.pk).update(starts_at=self._past)
+        questions, competencies = interviews.sheet_parts(interview)
+        interviews.sheet_save(
+            interview_id=interview.pk, sme=interview.sme,
+            notes={str(q.pk): "Described a concrete example with the team, the decision and the result." for q in questions},
+            ratings={str(cid): r for cid, r in zip(competencies, ratings, strict=False)},
+            analysis="The answers showed each competency at the level the job requires, with specific examples.",
+        )  # fmt: skip
+        interview.refresh_from_db()
+        interviews.sheet_submit(interview_id=interview.pk, sme=interview.sme, version=interview.version)
+        interview.refresh_from_db()
+        interviews.sheet_accept(interview_id=interview.pk, hr=hr, version=interview.version)
+
+    def _certificate_action(self, agency, hr, manager, smes, people) -> None:
+        """An action at the certificate phase: interviews scored through the services, preference
+        adjudicated, and a certificate issued to the hiring manager, waiting for selections."""
+        from assessments import interviews
+        from assessments import rules as scoring
+        from assessments.models import Interview
+        from certificates import services as certificates
+
+        action = self._action(
+            agency, hr, manager, smes[:2], SENIOR_TITLE, "2210", "GS-14", "Washington, DC", 2
+        )
+        self._job_analysis(action, hr, PRODUCT_COMPETENCIES, PRODUCT_QUESTIONS)
+        action = services.job_analysis_finalize(action_id=action.pk, actor=hr)
+        self._publish(action, hr, PRODUCT_DUTIES)
+        claims = ["NV", "TP", "CPS", "NV", "NV", "NV"]
+        applications = [
+            services.application_submit(
+                action=action, candidate=person, preference_claim=claim, sharing_opt_in=i != 3
+            )
+            for i, (person, claim) in enumerate(zip(people, claims, strict=True))
+        ]
+        action = self._advance(action, hr, to=Phase.RESUME_REVIEW)
+        for application in applications:
+            self._walk(application, hr, [Status.IN_RESUME_REVIEW, Status.MOVED_FORWARD])
+        action = self._advance(action, hr, to=Phase.ASSESSMENTS)
+        for round_, sme in ((1, smes[0]), (2, smes[1])):
+            interviews.interviewer_seat_add(action_id=action.pk, hr=hr, round=round_, sme_id=sme.pk)
+        start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=6)
+        for sme in smes[:2]:
+            for day in range(4):
+                begins = start + timedelta(days=day)
+                interviews.availability_add(
+                    action_id=action.pk, sme=sme, starts_at=begins, ends_at=begins + timedelta(hours=8)
+                )
+        self._past = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(days=30)
+        meets, exceeds = scoring.MEETS, scoring.EXCEEDS
+        # Round scores per applicant: (2,2) Best, (1,2)/(2,1) Well, (1,1) Qualified.
+        plan = [(2, 2), (1, 1), (1, 1), (2, 1), (1, 2), (1, 1)]
+        interviews.interviews_assign(action_id=action.pk, round=1, actor=hr)
+        interviews.invitations_send(action_id=action.pk, round=1, hr=hr, respond_by=start + timedelta(days=2))
+        by_application = {a.pk: scores for a, scores in zip(applications, plan, strict=True)}
+        for round_ in (1, 2):
+            if round_ == 2:
+                interviews.invitations_send(
+                    action_id=action.pk, round=2, hr=hr, respond_by=start + timedelta(days=2)
+                )
+            for interview in Interview.objects.filter(action=action, round=round_).order_by("pk"):
+                score = by_application[interview.application_id][round_ - 1]
+                self._hold(interview, [exceeds if score == 2 else meets] + [meets] * 4, hr)
+        action = self._advance(action, hr, to=Phase.CERTIFICATE)
+        certificates.adjudicate(
+            application_id=applications[1].pk, hr=hr, preference="TP", documents=["dd214"]
+        )
+        certificates.adjudicate(
+            application_id=applications[2].pk,
+            hr=hr,
+            preference="CPS",
+            documents=["va_letter", "sf15"],
+            disability_percent=40,
+        )
+        certificates.certificate_issue(
+            action_id=action.pk, hr=hr, grade=14, duty_location="Washington, DC",
+            return_by=timezone.localdate() + timedelta(days=30),
+        )  # fmt: skip
 
     def _job_analysis(self, action, hr, competencies, questions) -> None:
         names = {}
