@@ -267,8 +267,12 @@ def certificate_issue(
 
 
 def _render_later(certificate: Certificate) -> None:
+    """Draw the PDF after commit. Marked pending first: the task skips a PDF that is already ready, so
+    without this an audited or corrected certificate would keep the PDF drawn at issue."""
     from .tasks import certificate_pdf_render
 
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_state=Certificate.Pdf.PENDING)
+    certificate.pdf_state = Certificate.Pdf.PENDING
     transaction.on_commit(lambda: certificate_pdf_render.delay(certificate.pk))
 
 
@@ -659,4 +663,6 @@ def correction_record(*, certificate_id: int, hr: User, note: str) -> Correction
             f"agency received a copy of:\n\n{correction.note}\n\nSee the copy in smeqa for details."
         )
         transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+    for shown_on in [certificate, *certificate.copies.all()]:  # every copy's PDF shows it too
+        _render_later(shown_on)
     return correction

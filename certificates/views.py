@@ -2,9 +2,12 @@
 receiving agency), each candidate's package, and the talent pool. Views authorize through selectors
 and call one service."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hiring import selectors as hiring_selectors
@@ -13,7 +16,7 @@ from hiring.workflow import Phase
 from smeqa.access import role_required
 from smeqa.errors import DomainError
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import (
     AdjudicationForm,
     DispositionForm,
@@ -48,6 +51,9 @@ def manager_home(request: HttpRequest) -> HttpResponse:
 def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
     placed, waiting = services.placements(action)
+    # The order the certificate will have: merging can lift a lower category's preference eligibles
+    # above a higher category's others, so the preview is the certificate list, not the placement order.
+    listed = rules.certificate_list(placed)
     return render(
         request,
         "certificates/hr_certificates.html",
@@ -55,13 +61,23 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
             "action": action,
             "is_hr": True,
             "applicants": selectors.qualified_applicants(action=action),
-            "placed": placed,
+            "listed": listed,
+            "not_listed": [p for p in placed if p not in listed.names],
             "waiting": waiting,
             "certificates": selectors.certificates_of(action=action),
             "issue_form": IssueForm(action=action),
             "in_certificate": action.phase == Phase.CERTIFICATE,
+            "issuable": _issuable(action),
         },
     )
+
+
+def _issuable(action) -> bool:
+    """Whether a grade and duty location of the action still has no original certificate."""
+    issued = set(
+        Certificate.objects.filter(action=action, source__isnull=True).values_list("grade", "duty_location")
+    )
+    return any((g, loc) not in issued for g in action.grades for loc in action.duty_locations)
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,6 +163,10 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
             "may_select": may_select,
             "may_administer": may_administer,
             "editing": editing,
+            "today": timezone.localdate(),
+            "usable_until": cert.issued_on + timedelta(days=rules.CSA_WINDOW_DAYS - 1)
+            if cert.is_copy
+            else None,
             "corrections": (cert.source or cert).corrections.all(),
             "share_log": cert.share_requests.select_related("agency").all()
             if may_administer and not cert.is_copy

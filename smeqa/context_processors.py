@@ -8,6 +8,7 @@ from hiring.selectors import roles_of
 # (role, label, url name): the header's navigation, shown for the roles the user holds.
 NAV = [
     ("hr", "HR workspace", "hiring:hr_home"),
+    ("hr", "Talent pool", "certificates:talent_pool"),
     ("sme", "My reviews", "assessments:sme_home"),
     ("hiring_manager", "My certificates", "certificates:manager_home"),
     ("candidate", "My applications", "hiring:candidate_home"),
@@ -20,9 +21,8 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_items": []}
     roles = roles_of(user)
     path = request.path
-    items = []
-    for role, label, name in NAV:
-        if role in roles:
-            url = reverse(name)
-            items.append({"label": label, "url": url, "current": path.startswith(url)})
+    urls = [(label, reverse(name)) for role, label, name in NAV if role in roles]
+    # The current item is the longest address the page is under (/hr/talent-pool/ is also under /hr/).
+    current = max((url for _, url in urls if path.startswith(url)), key=len, default=None)
+    items = [{"label": label, "url": url, "current": url == current} for label, url in urls]
     return {"nav_items": items, "user_roles": roles}

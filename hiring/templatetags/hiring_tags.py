@@ -35,3 +35,17 @@ def status_tag(status: str) -> dict:
     value = Status(status)
     tone = "good" if value in GOOD else "ended" if value in ENDED else "progress"
     return {"label": value.label, "tone": tone}
+
+
+RATING_LABELS = {
+    "does_not_meet": "Does not meet",
+    "meets": "Meets",
+    "exceeds": "Exceeds",
+    "not_met": "Does not meet",
+}
+
+
+@register.filter
+def rating_label(value: str) -> str:
+    """An SME's rating as people read it ("does_not_meet" → "Does not meet"); "-" when missing."""
+    return RATING_LABELS.get(value or "", "-")
