@@ -144,3 +144,73 @@ def job_analysis_of(*, action: HiringAction) -> dict:
 def agencies_for_hr(*, user: User) -> QuerySet[Agency]:
     """The agencies whose hiring actions `user` may create."""
     return Agency.objects.filter(agency_roles__user=user, agency_roles__role=AgencyRole.Kind.HR).distinct()
+
+
+# --- HR's applicant list: filter, sort, keyset pages -------------------------------------------------
+
+PAGE_SIZE = 50
+# sort key → (ORDER BY, the field the cursor carries, descending?). Each is backed by an index led by
+# (action, …) and (action, status, …) (hiring/models/applications.py), so a page 40,000 rows deep reads
+# 50 index entries, like the first (issue 7: no OFFSET).
+APPLICANT_SORTS = {
+    "newest": (("-submitted_at", "-id"), "submitted_at", True),
+    "oldest": (("submitted_at", "id"), "submitted_at", False),
+    "name": (("applicant_name", "id"), "applicant_name", False),
+}
+
+
+class BadCursor(ValueError):
+    """A page link that was edited or belongs to another sort: the list starts again at page 1."""
+
+
+def encode_cursor(value, pk: int) -> str:
+    import base64
+    import json
+
+    raw = json.dumps([value.isoformat() if hasattr(value, "isoformat") else value, pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, field: str):
+    import base64
+    import json
+    from datetime import datetime
+
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        pk = int(pk)
+        if field == "submitted_at":
+            value = datetime.fromisoformat(value)
+        elif not isinstance(value, str):
+            raise TypeError
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise BadCursor(cursor) from exc
+    return value, pk
+
+
+def applicant_page(*, action: HiringAction, status: str = "", sort: str = "newest", after: str = "") -> dict:
+    """One page of the action's applicants: filtered by status, sorted, 50 at a time after `after`.
+
+    Two queries whatever the page (the rows, and one more row to know if there is a next page is folded
+    into the same LIMIT 51). Raises BadCursor for a link that does not decode.
+    """
+    order, field, descending = APPLICANT_SORTS.get(sort, APPLICANT_SORTS["newest"])
+    rows = Application.objects.filter(action=action).only(
+        "pk", "applicant_name", "status", "submitted_at", "action_id"
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if after:
+        value, pk = _decode_cursor(after, field)
+        if descending:
+            rows = rows.filter(Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk}))
+        else:
+            rows = rows.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk}))
+    page = list(rows.order_by(*order)[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    last = page[-1] if page else None
+    return {
+        "applications": page,
+        "next": encode_cursor(getattr(last, field), last.pk) if more and last else "",
+    }

@@ -70,6 +70,11 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["action", "status", "id"]),
+            # HR's applicant list (hiring.selectors.applicant_page): each sort, with and without a status.
+            models.Index(fields=["action", "submitted_at", "id"]),
+            models.Index(fields=["action", "status", "submitted_at", "id"]),
+            models.Index(fields=["action", "applicant_name", "id"]),
+            models.Index(fields=["action", "status", "applicant_name", "id"]),
             # HR's resume-review dashboard counts applicants by (status, review signature).
             models.Index(fields=["action", "status", "review_signature"]),
         ]

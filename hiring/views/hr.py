@@ -14,7 +14,7 @@ from smeqa.errors import DomainError
 from .. import selectors, services
 from ..forms import ApplicationTransitionForm, HiringActionForm, PhaseAdvanceForm
 from ..models import ApplicationDocument, Role
-from ..workflow import Actor, next_phase
+from ..workflow import Actor, Status, next_phase
 
 
 @role_required("hr")
@@ -27,12 +27,27 @@ def hr_home(request: HttpRequest) -> HttpResponse:
 
 def hr_action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    status = request.GET.get("status", "")
+    status = status if status in Status.values else ""
+    sort = request.GET.get("sort", "newest")
+    sort = sort if sort in selectors.APPLICANT_SORTS else "newest"
+    after = request.GET.get("after", "")
+    try:
+        page = selectors.applicant_page(action=action, status=status, sort=sort, after=after)
+    except selectors.BadCursor:
+        messages.error(request, "That page link was not valid, so the list starts again from the first page.")
+        page, after = selectors.applicant_page(action=action, status=status, sort=sort), ""
     return render(
         request,
         "hiring/hr_action_detail.html",
         {
             "action": action,
-            "applications": selectors.applications_for_action(action=action)[:200],
+            **page,
+            "status": status,
+            "sort": sort,
+            "deep": bool(after),
+            "statuses": Status.choices,
+            "sorts": [("newest", "Newest first"), ("oldest", "Oldest first"), ("name", "Name, A to Z")],
             "status_counts": selectors.status_counts(action=action),
             "next_phase": next_phase(action.phase),
             "phase_form": PhaseAdvanceForm(initial={"expected_phase": action.phase}),

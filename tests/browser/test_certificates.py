@@ -234,7 +234,9 @@ def test_from_preference_to_an_audited_certificate_and_a_shared_copy(page, live_
     expect(stale.get_by_role("alert")).to_contain_text(
         f"Certificate {certificate.number} was already issued for this grade and location."
     )
-    expect(stale.get_by_text("A certificate has been issued for every grade and duty location")).to_be_visible()
+    expect(
+        stale.get_by_text("A certificate has been issued for every grade and duty location")
+    ).to_be_visible()
     stale.close()
     page.go_back()
     assert Certificate.objects.filter(action=action).count() == 1
