@@ -299,7 +299,9 @@ def may_administer(certificate: Certificate, user: User) -> bool:
 
 def _locked(certificate_id: int, version: int | None = None) -> Certificate:
     certificate = (
-        Certificate.objects.select_for_update().select_related("action", "source").get(pk=certificate_id)
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("action", "source")
+        .get(pk=certificate_id)
     )
     if version is not None and version != certificate.version:
         raise DomainError(

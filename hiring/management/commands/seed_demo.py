@@ -385,7 +385,9 @@ class Command(BaseCommand):
                 interviews.availability_add(
                     action_id=action.pk, sme=sme, starts_at=begins, ends_at=begins + timedelta(hours=8)
                 )
-        self._past = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(days=30)
+        self._past = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(
+            days=30
+        )
         meets, exceeds = scoring.MEETS, scoring.EXCEEDS
         # Round scores per applicant: (2,2) Best, (1,2)/(2,1) Well, (1,1) Qualified.
         plan = [(2, 2), (1, 1), (1, 1), (2, 1), (1, 2), (1, 1)]
