@@ -1,0 +1,154 @@
+"""Every list page added with phases 4 and 5 runs the same number of queries at two data sizes
+(issue 7: no N+1 anywhere). Rows are bulk-created to reach the larger size quickly."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Interview, InterviewerSeat
+from certificates.models import Certificate, Entry
+from hiring.models import AgencyRole, Application, Role
+from hiring.workflow import Phase, Status
+from tests.factories import (
+    ActionRoleFactory,
+    AgencyFactory,
+    AgencyRoleFactory,
+    CertificateFactory,
+    HiringActionFactory,
+    InterviewQuestionFactory,
+    StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+SIZES = (8, 160)
+MAX_QUERIES = 20
+
+
+def applications(action, n, status):
+    now = timezone.now()
+    start = Application.objects.filter(action=action).count()
+    return Application.objects.bulk_create(
+        Application(action=action, applicant_name=f"Person {start + i:05d}", status=status, submitted_at=now,
+                    sharing_opt_in=True)
+        for i in range(n)
+    )  # fmt: skip
+
+
+def counts(client, url, grow) -> list[int]:
+    seen = []
+    for size in SIZES:
+        grow(size - ((seen and SIZES[0]) or 0))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        seen.append(len(captured))
+    return seen
+
+
+@pytest.fixture
+def action(db):
+    action = HiringActionFactory(phase=Phase.ASSESSMENTS, announcement=False)
+    InterviewQuestionFactory(action=action, round=1)
+    InterviewQuestionFactory(action=action, round=2)
+    return action
+
+
+def test_hr_interviews_dashboard(client, action):
+    hr = ActionRoleFactory(action=action, role=Role.HR).user
+    smes = [ActionRoleFactory(action=action, role=Role.SME).user for _ in range(3)]
+    for sme in smes:
+        InterviewerSeat.objects.create(action=action, round=1, sme=sme)
+    client.force_login(hr)
+
+    def grow(n):
+        rows = applications(action, n, Status.IN_ROUND_1)
+        Interview.objects.bulk_create(
+            Interview(application=a, action=action, round=1, sme=smes[i % 3], state=Interview.State.SUBMITTED,
+                      submitted_at=timezone.now())
+            for i, a in enumerate(rows)
+        )  # fmt: skip
+
+    seen = counts(client, reverse("assessments:hr_interviews", args=[action.pk]), grow)
+    assert seen[0] == seen[1] <= MAX_QUERIES
+
+
+def test_sme_interview_schedule(client, action):
+    sme = ActionRoleFactory(action=action, role=Role.SME).user
+    client.force_login(sme)
+
+    def grow(n):
+        rows = applications(action, n, Status.IN_ROUND_1)
+        Interview.objects.bulk_create(
+            Interview(application=a, action=action, round=1, sme=sme, state=Interview.State.SCHEDULED,
+                      starts_at=timezone.now() + timedelta(days=1, hours=i))
+            for i, a in enumerate(rows)
+        )  # fmt: skip
+
+    seen = counts(client, reverse("assessments:sme_interviews", args=[action.pk]), grow)
+    assert seen[0] == seen[1] <= MAX_QUERIES
+
+
+def certificate_with_names(action, hr):
+    certificate = CertificateFactory(action=action, issued_by=hr)
+
+    def grow(n):
+        start = certificate.entries.count()
+        rows = applications(action, n, Status.REFERRED)
+        Entry.objects.bulk_create(
+            Entry(certificate=certificate, application=a, rank=start + i + 1, name=a.applicant_name,
+                  preference="TP" if i % 4 == 0 else "NV", score=100, category="best", earned_category="best",
+                  why="Score 100 earns Best Qualified.")
+            for i, a in enumerate(rows)
+        )  # fmt: skip
+
+    return certificate, grow
+
+
+@pytest.mark.parametrize("who", ["hr", "manager"])
+def test_certificate_page(client, action, who):
+    hr = ActionRoleFactory(action=action, role=Role.HR).user
+    manager = ActionRoleFactory(action=action, role=Role.HIRING_MANAGER).user
+    certificate, grow = certificate_with_names(action, hr)
+    client.force_login(hr if who == "hr" else manager)
+    seen = counts(client, reverse("certificates:certificate", args=[certificate.pk]), grow)
+    assert seen[0] == seen[1] <= MAX_QUERIES
+
+
+def test_manager_home_with_many_certificates(client, action):
+    hr = ActionRoleFactory(action=action, role=Role.HR).user
+    manager = ActionRoleFactory(action=action, role=Role.HIRING_MANAGER).user
+    client.force_login(manager)
+
+    def grow(n):
+        for _ in range(max(1, n // 20)):
+            other = HiringActionFactory(agency=action.agency, announcement=False)
+            ActionRoleFactory(action=other, role=Role.HIRING_MANAGER, user=manager)
+            CertificateFactory(action=other, issued_by=hr)
+
+    seen = counts(client, reverse("certificates:manager_home"), grow)
+    assert seen[0] == seen[1] <= MAX_QUERIES
+
+
+def test_talent_pool(client):
+    mine = AgencyFactory()
+    hr = AgencyRoleFactory(agency=mine, user=StaffFactory(agency=mine)).user
+    client.force_login(hr)
+
+    def grow(n):
+        for _ in range(max(1, n // 20)):
+            action = HiringActionFactory(announcement=False)
+            certificate = CertificateFactory(action=action, state=Certificate.State.AUDITED)
+            rows = applications(action, 3, Status.REFERRED)
+            Entry.objects.bulk_create(
+                Entry(certificate=certificate, application=a, rank=i + 1, name=a.applicant_name, preference="NV",
+                      score=100, category="best", earned_category="best", why="-")
+                for i, a in enumerate(rows)
+            )  # fmt: skip
+
+    seen = counts(client, reverse("certificates:talent_pool"), grow)
+    assert seen[0] == seen[1] <= MAX_QUERIES
+    assert AgencyRole.objects.filter(user=hr).exists()
