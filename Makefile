@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEMO_PASSWORD ?= smeqa-demo-2026
 
-.PHONY: help venv run test test-fast lint format clean
+.PHONY: help venv run test test-fast lint format clean bench
 
 help:
 	@echo "make run    serve the app with demo data on http://127.0.0.1:$(PORT) (SQLite, tasks in-process)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test-fast  the suite without browser and worker tests, stopping at the first failure"
 	@echo "make format     ruff's fixes and formatting"
 	@echo "make clean      remove .venv, the SQLite database and collected static files"
+	@echo "make bench      the benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local server); see docs/performance.md"
 
 # Python 3.12+: .python-version through pyenv, else python3.13, python3.12, python3.
 $(VENV)/.installed: pyproject.toml
@@ -63,3 +64,14 @@ format: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache
+
+# The benchmarks, one after another, each in its own throwaway PostgreSQL database. Their output goes to
+# the terminal and to bench/results/; docs/performance.md records the figures by hand (issue 7 will
+# make this write it).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smeqa
+bench: venv
+	@mkdir -p bench/results
+	@set -o pipefail; export DATABASE_URL=$(BENCH_DATABASE_URL); \
+	$(PY) bench/import_usas.py 2>&1 | tee bench/results/import_usas.txt && \
+	$(PY) bench/resume_review.py --applicants 50000 --smes 200 2>&1 | tee bench/results/resume_review.txt && \
+	$(PY) bench/certificate_pdf.py --names 2000 --runs 5 2>&1 | tee bench/results/certificate_pdf.txt

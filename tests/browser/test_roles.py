@@ -26,8 +26,8 @@ def test_hr_sees_their_actions_and_moves_an_application(page, demo):
     expect(page.get_by_role("heading", name="HR workspace")).to_be_visible()
     check_page(page, "hr-home")
 
-    page.get_by_role("link", name="Product Manager").click()
-    expect(page.get_by_role("heading", name="Product Manager", level=1)).to_be_visible()
+    page.get_by_role("link", name="Product Manager", exact=True).click()
+    expect(page.get_by_role("heading", name="Product Manager", level=1, exact=True)).to_be_visible()
     assert page.locator(".usa-step-indicator__segment--current").inner_text().startswith("Assessments")
     check_page(page, "hr-action")
 
@@ -72,7 +72,13 @@ def test_sme_sees_the_actions_they_serve_on(page, demo):
 def test_hiring_manager_sees_their_actions(page, demo):
     sign_in(page, "manager@demo.test")
     expect(page.get_by_role("heading", name="My certificates")).to_be_visible()
-    expect(page.get_by_text("Product Manager")).to_be_visible()
+    expect(page.get_by_role("link", name="Product Manager", exact=True)).to_be_visible()
+    # The certificate issued for the Senior Product Manager action waits for their selections.
+    page.get_by_role("link", name=re.compile(r"^DEMO-\d{4}-\d{4}-01$")).click()
+    expect(page.get_by_role("heading", name=re.compile("^Certificate DEMO-"))).to_be_visible()
+    expect(page.locator("[data-entry]").first).to_contain_text("Grace O'Neill")  # CPS, floated to the top
+    check_page(page, "manager-certificate")
+    page.goto("/manager/")
     check_page(page, "manager-home")
 
 
