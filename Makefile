@@ -74,4 +74,5 @@ bench: venv
 	@set -o pipefail; export DATABASE_URL=$(BENCH_DATABASE_URL); \
 	$(PY) bench/import_usas.py 2>&1 | tee bench/results/import_usas.txt && \
 	$(PY) bench/resume_review.py --applicants 50000 --smes 200 2>&1 | tee bench/results/resume_review.txt && \
-	$(PY) bench/certificate_pdf.py --names 2000 --runs 5 2>&1 | tee bench/results/certificate_pdf.txt
+	$(PY) bench/certificate_pdf.py --names 2000 --runs 5 2>&1 | tee bench/results/certificate_pdf.txt && \
+	$(PY) bench/category_rating.py --applicants 50000 2>&1 | tee bench/results/category_rating.txt
