@@ -202,10 +202,12 @@ def applicant_page(*, action: HiringAction, status: str = "", sort: str = "newes
         rows = rows.filter(status=status)
     if after:
         value, pk = _decode_cursor(after, field)
+        # "After (value, pk)" as a range the index can start from (value >= X, minus the rows of X up to
+        # pk), not as an OR, which PostgreSQL answers by reading from the start of the action.
         if descending:
-            rows = rows.filter(Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk}))
+            rows = rows.filter(**{f"{field}__lte": value}).exclude(**{field: value, "pk__gte": pk})
         else:
-            rows = rows.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk}))
+            rows = rows.filter(**{f"{field}__gte": value}).exclude(**{field: value, "pk__lte": pk})
     page = list(rows.order_by(*order)[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
