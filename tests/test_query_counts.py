@@ -25,7 +25,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 SIZES = (8, 160)
-MAX_QUERIES = 20
+# Issue 7's budget for a page; the HR interviews dashboard is over it (15) and noted there as a gap.
+MAX_QUERIES = 12
 
 
 def applications(action, n, status):
@@ -73,7 +74,7 @@ def test_hr_interviews_dashboard(client, action):
         )  # fmt: skip
 
     seen = counts(client, reverse("assessments:hr_interviews", args=[action.pk]), grow)
-    assert seen[0] == seen[1] <= MAX_QUERIES
+    assert seen[0] == seen[1] <= 15
 
 
 def test_sme_interview_schedule(client, action):
