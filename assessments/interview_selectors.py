@@ -4,7 +4,7 @@ never sees round-1 notes or scores."""
 
 from collections import Counter
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -110,31 +110,33 @@ def interviews_dashboard(*, action: HiringAction) -> dict:
         Interview.objects.filter(action=action)
         .exclude(state=IV.WITHDRAWN)
         .values_list("round", "state")
-        .annotate(n=Value(1))
+        .annotate(n=Count("id"))
         .order_by()
     ):
         counts[(round_, state)] += n
     live = Interview.objects.filter(action=action).exclude(state=IV.WITHDRAWN)
-    waiting_for_interviewer = {
-        1: Application.objects.filter(action=action, status__in=[Status.MOVED_FORWARD, Status.IN_ROUND_1])
-        .exclude(pk__in=live.filter(round=1).values("application_id"))
-        .count(),
-        2: Application.objects.filter(action=action, status=Status.IN_ROUND_2)
-        .exclude(pk__in=live.filter(round=2).values("application_id"))
-        .count(),
-    }
-    attention = list(
-        live.filter(state=IV.SUBMITTED)
+
+    # Both rounds' "waiting for an interviewer" in one query: applicants in the round's statuses with no
+    # live interview of that round.
+    def without(round_: int):
+        return ~Exists(live.filter(round=round_, application_id=OuterRef("pk")))
+
+    waiting_for_interviewer = Application.objects.filter(action=action).aggregate(
+        one=Count("id", filter=Q(status__in=[Status.MOVED_FORWARD, Status.IN_ROUND_1]) & Q(without(1))),
+        two=Count("id", filter=Q(status=Status.IN_ROUND_2) & Q(without(2))),
+    )
+    waiting_for_interviewer = {1: waiting_for_interviewer["one"], 2: waiting_for_interviewer["two"]}
+    # Sheets to review and invitations past their deadline, in one query, split here.
+    needing_hr = list(
+        live.filter(Q(state=IV.SUBMITTED) | Q(state=IV.INVITED, respond_by__lt=now))
         .exclude(application__status=Status.WITHDRAWN)
         .select_related("application", "sme")
-        .order_by("submitted_at", "id")[:200]
+        .order_by("submitted_at", "respond_by", "id")[:400]
     )
-    overdue = list(
-        live.filter(state=IV.INVITED, respond_by__lt=now)
-        .exclude(application__status=Status.WITHDRAWN)
-        .select_related("application", "sme")
-        .order_by("respond_by", "id")[:200]
-    )
+    attention = [i for i in needing_hr if i.state == IV.SUBMITTED][:200]
+    overdue = sorted((i for i in needing_hr if i.state == IV.INVITED), key=lambda i: (i.respond_by, i.pk))[
+        :200
+    ]
     interviews = list(
         live.exclude(application__status=Status.WITHDRAWN)
         .select_related("application", "sme")

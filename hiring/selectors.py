@@ -1,7 +1,7 @@
 """Reads for the hiring spine, scoped to what the user may see. Lookups from user input answer 404
 for both "missing" and "not yours", so a probe learns nothing."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.http import Http404
 
 from .models import (
@@ -25,11 +25,27 @@ def roles_of(user: User) -> set[str]:
     """The roles a signed-in user holds anywhere: HR/SME/hiring manager from data, plus candidate."""
     if not user.is_authenticated:
         return set()
-    roles = set(ActionRole.objects.filter(user=user).values_list("role", flat=True).distinct())
-    if AgencyRole.objects.filter(user=user, role=AgencyRole.Kind.HR).exists():
-        roles.add(Role.HR)
-    if user.agency_id is None or Application.objects.filter(candidate=user).exists():
+    cached = getattr(user, "_smeqa_roles", None)
+    if cached is not None:  # asked by role_required and the navigation on the same request
+        return set(cached)
+    # One query: the action roles, an agency HR role, and having applied, as a UNION of role names.
+    action_roles = ActionRole.objects.filter(user=user).values_list("role").order_by()
+    agency_hr = (
+        AgencyRole.objects.filter(user=user, role=AgencyRole.Kind.HR)
+        .annotate(name=Value(str(Role.HR)))
+        .values_list("name")
+        .order_by()
+    )
+    applied = (
+        Application.objects.filter(candidate=user)
+        .annotate(name=Value("candidate"))
+        .values_list("name")
+        .order_by()
+    )
+    roles = {name for (name,) in action_roles.union(agency_hr, applied)}
+    if user.agency_id is None:
         roles.add("candidate")
+    user._smeqa_roles = frozenset(roles)
     return roles
 
 
