@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from hiring import services as hiring_services
 from hiring.models import ActionRole, Application, AuditEvent, HiringAction, InterviewQuestion, Role, User
+from hiring.services import require_role
 from hiring.workflow import Actor, Phase, Status
 from smeqa.errors import DomainError
 
@@ -44,11 +45,6 @@ def _audit(*, interview: Interview | None = None, action_id: int, actor: User | 
     )
 
 
-def _require(action: HiringAction, user: User, role: Role) -> None:
-    if not ActionRole.objects.filter(action=action, user=user, role=role).exists():
-        raise DomainError(f"Only the action's {role.label.lower()} can do that.")
-
-
 def _require_assessments(action: HiringAction) -> None:
     if action.phase != Phase.ASSESSMENTS:
         raise DomainError(
@@ -73,7 +69,7 @@ def scheduling_link(interview: Interview) -> str:
 def interviewer_seat_add(*, action_id: int, hr: User, round: int, sme_id: int) -> InterviewerSeat:
     """Place an SME of the action in a round's group of interviewers. Writes the seat and an audit row."""
     action = HiringAction.objects.select_for_update().get(pk=action_id)
-    _require(action, hr, Role.HR)
+    require_role(action=action, user=hr, role=Role.HR)
     if round not in (1, 2):
         raise DomainError("Choose round 1 or round 2.", field="round")
     if not ActionRole.objects.filter(action=action, user_id=sme_id, role=Role.SME).exists():
@@ -91,7 +87,7 @@ def interviewer_seat_add(*, action_id: int, hr: User, round: int, sme_id: int) -
 def interviewer_seat_remove(*, action_id: int, hr: User, round: int, sme_id: int) -> None:
     """Take an SME out of a round's group. Their existing interviews stay theirs (HR reassigns by hand)."""
     action = HiringAction.objects.select_for_update().get(pk=action_id)
-    _require(action, hr, Role.HR)
+    require_role(action=action, user=hr, role=Role.HR)
     deleted, _ = InterviewerSeat.objects.filter(action=action, round=round, sme_id=sme_id).delete()
     if deleted:
         _audit(
@@ -107,7 +103,7 @@ def interviewer_seat_remove(*, action_id: int, hr: User, round: int, sme_id: int
 def availability_add(*, action_id: int, sme: User, starts_at: datetime, ends_at: datetime) -> Availability:
     """Publish a window in which the SME can interview. Refuses past, too-short and overlapping windows."""
     action = HiringAction.objects.get(pk=action_id)
-    _require(action, sme, Role.SME)
+    require_role(action=action, user=sme, role=Role.SME)
     if ends_at - starts_at < LENGTH:
         raise DomainError(
             "A window must be at least 60 minutes long, the length of one interview.", field="ends"
@@ -157,7 +153,7 @@ def interviews_assign(*, action_id: int, round: int, actor: User | None) -> tupl
     Returns (assigned, left without an interviewer)."""
     action = HiringAction.objects.select_for_update().get(pk=action_id)
     if actor is not None:
-        _require(action, actor, Role.HR)
+        require_role(action=action, user=actor, role=Role.HR)
     _require_assessments(action)
     if round not in rounds_of(action):
         raise DomainError("This action's job analysis has no questions for that round.")
@@ -222,7 +218,7 @@ def invitations_send(*, action_id: int, round: int, hr: User, respond_by: dateti
     carries a calendar file marking the deadline. Returns how many were invited.
     """
     action = HiringAction.objects.select_for_update().get(pk=action_id)
-    _require(action, hr, Role.HR)
+    require_role(action=action, user=hr, role=Role.HR)
     _require_assessments(action)
     if respond_by < timezone.now() + timedelta(hours=24):
         raise DomainError("Give candidates at least 24 hours to choose a time.", field="respond_by")
@@ -372,7 +368,7 @@ def interview_book(
     """
     interview = _locked(interview_id)
     if by_hr:
-        _require(interview.action, actor, Role.HR)
+        require_role(action=interview.action, user=actor, role=Role.HR)
     _check_version(interview, version)
     if interview.application.status != ROUND_STATUS[interview.round]:
         raise DomainError("This application is no longer waiting for this interview.")
@@ -431,7 +427,7 @@ def interview_cancel(
     (HR may set a new one; a candidate cancelling keeps at least 2 days to choose)."""
     interview = _locked(interview_id)
     if by_hr:
-        _require(interview.action, actor, Role.HR)
+        require_role(action=interview.action, user=actor, role=Role.HR)
     _check_version(interview, version)
     if interview.state != IV.SCHEDULED:
         raise DomainError("Only a scheduled interview can be cancelled.")
@@ -458,7 +454,7 @@ def no_response_record(*, interview_id: int, version: int, hr: User) -> Intervie
     """HR records failure to respond (FR): only after the written deadline passed with no time chosen,
     or after a no-show (DEOH p. 6-27; rule 25). Removes the applicant, with a notice."""
     interview = _locked(interview_id)
-    _require(interview.action, hr, Role.HR)
+    require_role(action=interview.action, user=hr, role=Role.HR)
     _check_version(interview, version)
     passed = interview.state == IV.INVITED and interview.respond_by and interview.respond_by < timezone.now()
     no_show = interview.state == IV.SUBMITTED and interview.no_show
@@ -486,7 +482,7 @@ def no_response_record(*, interview_id: int, version: int, hr: User) -> Intervie
 def interview_reoffer(*, interview_id: int, version: int, hr: User, respond_by: datetime) -> Interview:
     """After a no-show, HR may offer new times instead of recording FR."""
     interview = _locked(interview_id)
-    _require(interview.action, hr, Role.HR)
+    require_role(action=interview.action, user=hr, role=Role.HR)
     _check_version(interview, version)
     if not (interview.state == IV.SUBMITTED and interview.no_show):
         raise DomainError("New times can be offered here only after a no-show.")
@@ -643,7 +639,7 @@ def sheet_no_show(*, interview_id: int, sme: User, version: int) -> Interview:
 @transaction.atomic
 def sheet_return(*, interview_id: int, hr: User, version: int, note: str) -> Interview:
     interview = _locked(interview_id)
-    _require(interview.action, hr, Role.HR)
+    require_role(action=interview.action, user=hr, role=Role.HR)
     _check_version(interview, version)
     if interview.state != IV.SUBMITTED or interview.no_show:
         raise DomainError("Only a submitted score sheet can be returned.")
@@ -665,7 +661,7 @@ def sheet_accept(*, interview_id: int, hr: User, version: int) -> Interview:
     """HR accepts a sheet: its computed score now counts and moves the application (rules 22, 27):
     0 fails the assessment (IQFI); 1 or 2 goes to round 2, or is qualified after the last round."""
     interview = _locked(interview_id)
-    _require(interview.action, hr, Role.HR)
+    require_role(action=interview.action, user=hr, role=Role.HR)
     _check_version(interview, version)
     if interview.state != IV.SUBMITTED or interview.no_show:
         raise DomainError("Only a submitted score sheet can be accepted.")
@@ -698,13 +694,3 @@ def sheet_accept(*, interview_id: int, hr: User, version: int) -> Interview:
         # Round 2 runs on a rolling basis as round-1 ratings arrive (domain-research §1.8).
         interviews_assign(action_id=interview.action_id, round=2, actor=None)
     return interview
-
-
-def open_sheet_count(*, action_id: int) -> int:
-    """Interviews still open on the action (for closing the phase)."""
-    return (
-        Interview.objects.filter(action_id=action_id)
-        .filter(Q(state__in=[IV.ASSIGNED, IV.INVITED, *EDITABLE, IV.SUBMITTED]))
-        .exclude(application__status=Status.WITHDRAWN)
-        .count()
-    )

@@ -225,6 +225,12 @@ class Position:
     appointment_type: str
 
 
+def last_csa_day(issued_on: date) -> date:
+    """The last day another agency may use a certificate: 240 days counted from the original issue
+    date, that day included (5 U.S.C. 3318(b)(1); rule 54)."""
+    return issued_on + timedelta(days=CSA_WINDOW_DAYS - 1)
+
+
 def share_refusals(
     *, original: Position, requested: Position, issued_on: date, today: date, audited: bool
 ) -> list[str]:
@@ -246,7 +252,7 @@ def share_refusals(
             problems.append(f"The {label} differs: the certificate is for {mine}, your position is {theirs}.")
     if requested.appointment_type not in CSA_APPOINTMENTS:
         problems.append("Shared certificates are only for permanent or term appointments.")
-    last_day = issued_on + timedelta(days=CSA_WINDOW_DAYS - 1)
+    last_day = last_csa_day(issued_on)
     if today > last_day:
         problems.append(f"The 240 days from the original issue date ended on {last_day:%B %-d, %Y}.")
     return problems

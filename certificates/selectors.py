@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from assessments.models import Interview
-from hiring.models import ActionRole, AgencyRole, Application, HiringAction, Role, User
+from hiring.models import AgencyRole, Application, HiringAction, Role, User
 from hiring.workflow import Status
 
 from . import rules
@@ -22,14 +22,9 @@ def certificate_for(*, user: User, pk: int) -> Certificate:
     )
     if certificate is None:
         raise Http404("No such certificate.")
-    if certificate.is_copy:
-        allowed = AgencyRole.objects.filter(
-            user=user, agency_id=certificate.agency_id, role=AgencyRole.Kind.HR
-        ).exists()
-    else:
-        allowed = ActionRole.objects.filter(
-            action_id=certificate.action_id, user=user, role__in=[Role.HR, Role.HIRING_MANAGER]
-        ).exists()
+    from .services import may_administer, may_select
+
+    allowed = may_select(certificate, user) or may_administer(certificate, user)
     if not allowed:
         raise Http404("No such certificate.")
     return certificate

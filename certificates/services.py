@@ -17,6 +17,7 @@ from django.utils import timezone
 from assessments.models import Interview
 from hiring import services as hiring_services
 from hiring.models import ActionRole, AgencyRole, Application, AuditEvent, HiringAction, Role, User
+from hiring.services import require_role
 from hiring.workflow import Actor, Phase, Status
 from smeqa.errors import DomainError
 
@@ -56,11 +57,6 @@ def _audit(*, action_id: int, actor: User | None, actor_role: str, reason: str, 
     )
 
 
-def _require(action: HiringAction, user: User, role: Role) -> None:
-    if not ActionRole.objects.filter(action=action, user=user, role=role).exists():
-        raise DomainError(f"Only the action's {role.label.lower()} can do that.")
-
-
 def is_agency_hr(user: User, agency_id: int) -> bool:
     return AgencyRole.objects.filter(user=user, agency_id=agency_id, role=AgencyRole.Kind.HR).exists()
 
@@ -80,7 +76,7 @@ def adjudicate(
     alone does not deny it (rule 37). A claim on an active-duty certification is tentative (rule 38).
     """
     application = Application.objects.select_for_update().select_related("action").get(pk=application_id)
-    _require(application.action, hr, Role.HR)
+    require_role(action=application.action, user=hr, role=Role.HR)
     if application.status != Status.QUALIFIED:
         raise DomainError(
             "Preference is adjudicated only for applicants who passed every assessment "
@@ -188,6 +184,15 @@ def placements(action: HiringAction) -> tuple[list[rules.Placement], list[Waitin
     return placed, waiting
 
 
+def preview(action: HiringAction) -> tuple[rules.CertificateList, list[rules.Placement], list[Waiting]]:
+    """What issuing would certify now (rule 40: merging can lift a lower category's preference eligibles
+    above a higher category's others), who it would leave out, and the claims still to adjudicate."""
+    placed, waiting = placements(action)
+    listed = rules.certificate_list(placed)
+    keys = {p.key for p in listed.names}
+    return listed, [p for p in placed if p.key not in keys], waiting
+
+
 # --- issuing ------------------------------------------------------------------------------------
 
 
@@ -203,7 +208,7 @@ def certificate_issue(
     ones not listed are told so (ELSN). The PDF is rendered by a task after commit.
     """
     action = HiringAction.objects.select_for_update().select_related("agency").get(pk=action_id)
-    _require(action, hr, Role.HR)
+    require_role(action=action, user=hr, role=Role.HR)
     if action.phase != Phase.CERTIFICATE:
         raise DomainError("Move the action to the certificate phase first (every interview decided).")
     if grade not in action.grades or duty_location not in action.duty_locations:
@@ -215,13 +220,12 @@ def certificate_issue(
         raise DomainError(f"Certificate {existing.number} was already issued for this grade and location.")
     if return_by <= timezone.localdate():
         raise DomainError("The return date must be after today.", field="return_by")
-    placed, waiting = placements(action)
+    listed, _, waiting = preview(action)
     if waiting:
         names = ", ".join(a.applicant_name for a in waiting[:5])
         raise DomainError(
             f"Adjudicate veterans' preference first for: {names}{' and others' if len(waiting) > 5 else ''}."
         )
-    listed = rules.certificate_list(placed)
     if not listed.names:
         raise DomainError("No one has qualified yet, so there is no one to certify.")
     sequence = Certificate.objects.filter(action=action, source__isnull=True).count() + 1
@@ -322,7 +326,7 @@ def _locked(certificate_id: int, version: int | None = None) -> Certificate:
 
 def _within_window(certificate: Certificate) -> None:
     if certificate.is_copy:
-        last = certificate.issued_on + timedelta(days=rules.CSA_WINDOW_DAYS - 1)
+        last = rules.last_csa_day(certificate.issued_on)
         if timezone.localdate() > last:
             raise DomainError(
                 f"The 240 days from the original issue date ended on {last:%B %-d, %Y} (rule 54)."
@@ -391,15 +395,18 @@ def disposition_record(
     return entry
 
 
-def _blocking(certificate: Certificate, chosen: Entry) -> list[str]:
+def _blocking(certificate: Certificate, chosen: Entry, entries: list[Entry] | None = None) -> list[str]:
+    """Preference eligibles in the chosen name's category (or the merged group) not yet selected or
+    otherwise finished, who block selecting a non-preference eligible (rule 44)."""
     group = {chosen.category} if not certificate.merged else set(certificate.categories)
-    others = Entry.objects.filter(certificate=certificate, category__in=group, removed=False).exclude(
-        pk=chosen.pk
-    )
+    if entries is None:
+        entries = list(Entry.objects.filter(certificate=certificate, category__in=group, removed=False))
     remaining = [
         e.name
-        for e in others
-        if e.preference in rules.PREFERENCE_ELIGIBLE
+        for e in entries
+        if e.pk != chosen.pk
+        and e.category in group
+        and e.preference in rules.PREFERENCE_ELIGIBLE
         and e.disposition not in {Disposition.SELECTED, *FINISHED}
     ]
     return rules.selection_blocked_by(
@@ -498,7 +505,7 @@ def certificate_audit(*, certificate_id: int, hr: User, version: int) -> Certifi
         raise DomainError("Only a returned certificate can be audited.")
     entries = list(certificate.entries.filter(removed=False))
     for entry in entries:
-        if entry.disposition == Disposition.SELECTED and _blocking_at_audit(certificate, entry, entries):
+        if entry.disposition == Disposition.SELECTED and _blocking(certificate, entry, entries):
             raise DomainError(
                 f"{entry.name} was selected ahead of an unselected preference eligible with no pass-over."
             )
@@ -524,18 +531,6 @@ def certificate_audit(*, certificate_id: int, hr: User, version: int) -> Certifi
                 )  # fmt: skip
     _render_later(certificate)  # the PDF now carries the dispositions
     return certificate
-
-
-def _blocking_at_audit(certificate: Certificate, chosen: Entry, entries: list[Entry]) -> bool:
-    if chosen.preference in rules.PREFERENCE_ELIGIBLE:
-        return False
-    group = {chosen.category} if not certificate.merged else set(certificate.categories)
-    return any(
-        e.preference in rules.PREFERENCE_ELIGIBLE
-        and e.category in group
-        and e.disposition not in {Disposition.SELECTED, *FINISHED}
-        for e in entries
-    )
 
 
 @transaction.atomic
@@ -609,7 +604,7 @@ def share_request(
         grade=original.grade, full_performance_level=original.full_performance_level,
         duty_location=original.duty_location, appointment_type=appointment_type, categories=original.categories,
         merged=original.merged, issued_by=hr, issued_on=original.issued_on,
-        return_by=min(timezone.localdate() + timedelta(days=30), original.issued_on + timedelta(days=rules.CSA_WINDOW_DAYS - 1)),
+        return_by=min(timezone.localdate() + timedelta(days=30), rules.last_csa_day(original.issued_on)),
     )  # fmt: skip
     kept = [e for e in entries if e.pk in keep]
     Entry.objects.bulk_create(

@@ -2,7 +2,6 @@
 receiving agency), each candidate's package, and the talent pool. Views authorize through selectors
 and call one service."""
 
-from datetime import timedelta
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -50,10 +49,7 @@ def manager_home(request: HttpRequest) -> HttpResponse:
 
 def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
-    placed, waiting = services.placements(action)
-    # The order the certificate will have: merging can lift a lower category's preference eligibles
-    # above a higher category's others, so the preview is the certificate list, not the placement order.
-    listed = rules.certificate_list(placed)
+    listed, not_listed, waiting = services.preview(action)
     return render(
         request,
         "certificates/hr_certificates.html",
@@ -62,7 +58,7 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
             "is_hr": True,
             "applicants": selectors.qualified_applicants(action=action),
             "listed": listed,
-            "not_listed": [p for p in placed if p not in listed.names],
+            "not_listed": not_listed,
             "waiting": waiting,
             "certificates": selectors.certificates_of(action=action),
             "issue_form": IssueForm(action=action),
@@ -164,9 +160,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
             "may_administer": may_administer,
             "editing": editing,
             "today": timezone.localdate(),
-            "usable_until": cert.issued_on + timedelta(days=rules.CSA_WINDOW_DAYS - 1)
-            if cert.is_copy
-            else None,
+            "usable_until": rules.last_csa_day(cert.issued_on) if cert.is_copy else None,
             "corrections": (cert.source or cert).corrections.all(),
             "share_log": cert.share_requests.select_related("agency").all()
             if may_administer and not cert.is_copy
