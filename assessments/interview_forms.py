@@ -55,8 +55,13 @@ class DeadlineForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
+        # The default deadline, under whatever the caller passes (such as the page's version).
         deadline = timezone.localtime(default_deadline())
-        kwargs.setdefault("initial", {"respond_by_day": deadline.date(), "respond_by_time": deadline.time()})
+        kwargs["initial"] = {
+            "respond_by_day": deadline.date(),
+            "respond_by_time": deadline.time(),
+            **kwargs.get("initial", {}),
+        }
         super().__init__(*args, **kwargs)
 
     def respond_by(self) -> datetime:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hiring import selectors as hiring_selectors
 from hiring.models import Competency, Role, User
 from smeqa.errors import DomainError
+from smeqa.forms import posted_version
 
 from . import interview_selectors as selectors
 from . import interviews as services
@@ -26,11 +27,6 @@ from .interview_forms import (
 from .models import Availability, Interview
 
 IV = Interview.State
-
-
-def _version(request: HttpRequest) -> int:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else 0
 
 
 # --- SME -----------------------------------------------------------------------------------------
@@ -159,7 +155,7 @@ def sme_sheet_autosave(request: HttpRequest, pk: int) -> JsonResponse:
 def sme_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_for_sme(sme=request.user, pk=pk)
     try:
-        services.sheet_no_show(interview_id=interview.pk, sme=request.user, version=_version(request))
+        services.sheet_no_show(interview_id=interview.pk, sme=request.user, version=posted_version(request))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("assessments:sme_sheet", pk=interview.pk)
@@ -183,7 +179,7 @@ def interview_schedule(request: HttpRequest, token) -> HttpResponse:
         try:
             if "cancel" in request.POST:
                 services.interview_cancel(
-                    interview_id=interview.pk, version=_version(request), actor=None, by_hr=False
+                    interview_id=interview.pk, version=posted_version(request), actor=None, by_hr=False
                 )
                 messages.success(request, "Your interview time is cancelled. Please choose a new time below.")
                 return redirect("assessments:interview_schedule", token=interview.token)
@@ -327,7 +323,7 @@ def hr_interview(request: HttpRequest, pk: int) -> HttpResponse:
             "slots": slots,
             "return_form": SheetReturnForm(initial={"version": interview.version}),
             # Its own ids: the slot form on the same page has a hidden `version` too.
-            "deadline_form": DeadlineForm(initial=_deadline_initial(interview), auto_id="deadline_%s"),
+            "deadline_form": DeadlineForm(initial={"version": interview.version}, auto_id="deadline_%s"),
             "deadline_passed": interview.respond_by is not None and interview.respond_by < timezone.now(),
             "others": selectors.interviews_of_application(application=interview.application).exclude(
                 pk=interview.pk
@@ -336,22 +332,11 @@ def hr_interview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _deadline_initial(interview: Interview) -> dict:
-    from .interview_forms import default_deadline
-
-    deadline = timezone.localtime(default_deadline())
-    return {
-        "respond_by_day": deadline.date(),
-        "respond_by_time": deadline.time(),
-        "version": interview.version,
-    }
-
-
 @require_POST
 def hr_interview_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     """HR's decisions on one interview: accept, return, place, cancel, no-response (FR), reoffer."""
     interview = selectors.interview_for_hr(user=request.user, pk=pk)
-    version = _version(request)
+    version = posted_version(request)
     name = interview.application.applicant_name
     try:
         if what == "accept":

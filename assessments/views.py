@@ -16,6 +16,7 @@ from hiring.uploads import first_pages
 from hiring.workflow import Phase
 from smeqa.access import role_required
 from smeqa.errors import DomainError
+from smeqa.forms import posted_version
 
 from . import exports, selectors, services
 from .forms import AddSmeForm, ConflictForm, RecuseForm, ResumeReviewForm, ReturnForm
@@ -181,8 +182,7 @@ def hr_resume_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hr_review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for_hr(user=request.user, pk=pk)
-    raw_version = request.POST.get("version", "")
-    version = int(raw_version) if raw_version.isdigit() else 0
+    version = posted_version(request)
     try:
         if request.POST.get("decision") == "accept":
             services.resume_review_accept(review_id=review.pk, actor=request.user, version=version)

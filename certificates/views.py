@@ -2,7 +2,6 @@
 receiving agency), each candidate's package, and the talent pool. Views authorize through selectors
 and call one service."""
 
-
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from hiring.models import AgencyRole, Application, Role
 from hiring.workflow import Phase
 from smeqa.access import role_required
 from smeqa.errors import DomainError
+from smeqa.forms import posted_version
 
 from . import rules, selectors, services
 from .forms import (
@@ -26,11 +26,6 @@ from .forms import (
     ShareRequestForm,
 )
 from .models import Certificate
-
-
-def _version(request: HttpRequest) -> int:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else 0
 
 
 @role_required("hiring_manager")
@@ -192,7 +187,7 @@ def certificate_pdf_status(request: HttpRequest, pk: int) -> JsonResponse:
 def certificate_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     """Return (selecting official), audit, correct, internal notice (HR)."""
     cert = selectors.certificate_for(user=request.user, pk=pk)
-    version = _version(request)
+    version = posted_version(request)
     try:
         if what == "return":
             services.certificate_return(certificate_id=cert.pk, user=request.user, version=version)

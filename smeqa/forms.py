@@ -64,3 +64,10 @@ class UswdsFormRenderer(TemplatesSetting):
     form_template_name = "django/forms/uswds_form.html"
     field_template_name = "django/forms/uswds_field.html"
     bound_field_class = UswdsBoundField
+
+
+def posted_version(request) -> int:
+    """The `version` a page posted back (the optimistic check in the services); 0 when missing or bad,
+    which no row has, so the service refuses it as stale."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else 0
