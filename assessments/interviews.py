@@ -68,7 +68,7 @@ def scheduling_link(interview: Interview) -> str:
 @transaction.atomic
 def interviewer_seat_add(*, action_id: int, hr: User, round: int, sme_id: int) -> InterviewerSeat:
     """Place an SME of the action in a round's group of interviewers. Writes the seat and an audit row."""
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=hr, role=Role.HR)
     if round not in (1, 2):
         raise DomainError("Choose round 1 or round 2.", field="round")
@@ -86,7 +86,7 @@ def interviewer_seat_add(*, action_id: int, hr: User, round: int, sme_id: int) -
 @transaction.atomic
 def interviewer_seat_remove(*, action_id: int, hr: User, round: int, sme_id: int) -> None:
     """Take an SME out of a round's group. Their existing interviews stay theirs (HR reassigns by hand)."""
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=hr, role=Role.HR)
     deleted, _ = InterviewerSeat.objects.filter(action=action, round=round, sme_id=sme_id).delete()
     if deleted:
@@ -112,7 +112,7 @@ def availability_add(*, action_id: int, sme: User, starts_at: datetime, ends_at:
         raise DomainError("Add one day at a time: a window can be at most 12 hours long.", field="ends")
     if starts_at < timezone.now():
         raise DomainError("That time has already passed. Choose a time in the future.", field="starts")
-    User.objects.select_for_update().get(pk=sme.pk)  # two tabs adding at once cannot both overlap
+    User.objects.select_for_update(no_key=True).get(pk=sme.pk)  # two tabs adding at once cannot both overlap
     overlap = Availability.objects.filter(sme=sme, starts_at__lt=ends_at, ends_at__gt=starts_at).first()
     if overlap is not None:
         raise DomainError(
@@ -151,7 +151,7 @@ def interviews_assign(*, action_id: int, round: int, actor: User | None) -> tupl
     first, never one they recused from (rule 24) and, in round 2, never their round-1 interviewer
     (rule 21). Round 1 takes applicants who moved forward; round 2 those who passed round 1 (rule 22).
     Returns (assigned, left without an interviewer)."""
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     if actor is not None:
         require_role(action=action, user=actor, role=Role.HR)
     _require_assessments(action)
@@ -164,7 +164,7 @@ def interviews_assign(*, action_id: int, round: int, actor: User | None) -> tupl
     statuses = [waiting_status, Status.IN_ROUND_1] if round == 1 else [waiting_status]
     live = Interview.objects.filter(round=round).exclude(state=IV.WITHDRAWN)
     waiting = list(
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(no_key=True)
         .filter(action=action, status__in=statuses)
         .exclude(pk__in=live.filter(action=action).values("application_id"))
         .order_by("pk")
@@ -217,7 +217,7 @@ def invitations_send(*, action_id: int, round: int, hr: User, respond_by: dateti
     The invitation says in writing that not responding removes the applicant (rule 25; DEOH p. 6-27) and
     carries a calendar file marking the deadline. Returns how many were invited.
     """
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=hr, role=Role.HR)
     _require_assessments(action)
     if respond_by < timezone.now() + timedelta(hours=24):
@@ -384,7 +384,7 @@ def interview_book(
             raise DomainError(
                 "This interview has already started; it cannot be moved now. Please contact HR."
             )
-    User.objects.select_for_update().get(pk=interview.sme_id)
+    User.objects.select_for_update(no_key=True).get(pk=interview.sme_id)
     if starts_at not in offered_slots(interview, now=now):
         raise DomainError(
             "That time was just taken or is no longer available. Please choose another time.",
@@ -506,7 +506,7 @@ def _locked(interview_id: int) -> Interview:
     if interview is None:
         raise DomainError("That interview is no longer there.")
     # Application first, then the interview (the lock order above).
-    Application.objects.select_for_update().filter(pk=interview.application_id).first()
+    Application.objects.select_for_update(no_key=True).filter(pk=interview.application_id).first()
     return (
         Interview.objects.select_for_update(of=("self",))
         .select_related("application", "action")

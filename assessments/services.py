@@ -4,7 +4,7 @@ and the resume-review results. One transaction each, with its audit row."""
 from collections import Counter
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from hiring import services as hiring_services
@@ -13,26 +13,75 @@ from hiring.workflow import Actor, Phase, Status
 from smeqa.errors import DomainError
 
 from . import rules
-from .models import ConflictCheck, Recusal, ResumeReview
+from .models import ConflictCheck, Recusal, ResumeReview, ReviewLoad
+from .selectors import DONE, OPEN, signature_update_sql
 
 RR = ResumeReview.State
 LIVE = ~Q(state=RR.WITHDRAWN)
 
 
-def refresh_signatures(application_ids) -> None:
-    """Recompute each application's review signature from its live reviews (one UPDATE).
-
-    Every service that changes a review calls this before it commits, so HR's dashboard can count
-    applicants by signature instead of grouping every review (selectors.signature_sql explains the code).
+def reviews_changed(reviews) -> None:
+    """Bring the stored counts in line after `reviews` changed: each application's review signature
+    (one UPDATE) and each SME's ReviewLoad row. Every service that changes reviews calls this once,
+    last, before it commits, so HR's dashboard counts rows it can read directly (selectors explains
+    the signature). Load rows are locked in (action, SME) order, so two writers queue, not deadlock.
     """
-    ids = sorted(set(application_ids))
+    reviews = list(reviews)
+    ids = sorted({r.application_id for r in reviews})
     if not ids:
         return
-    from .selectors import signature_update_sql
-
-    sql, params = signature_update_sql(ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        for start in range(0, len(ids), 5000):  # under SQLite's 32,766 parameters
+            cursor.execute(*signature_update_sql(ids[start : start + 5000]))
+    pairs: dict[int, set[int]] = {}
+    for review in reviews:
+        pairs.setdefault(review.action_id, set()).add(review.sme_id)
+    for action_id, sme_ids in sorted(pairs.items()):
+        _loads_recount(action_id, sorted(sme_ids))
+
+
+def _loads_recount(action_id: int, sme_ids: list[int] | None = None) -> None:
+    """Recount ReviewLoad rows for `sme_ids` on the action (all its reviewers when None) from their
+    reviews, under a lock on those rows: a writer that waited sees the other's committed reviews."""
+    reviews = ResumeReview.objects.filter(action_id=action_id).filter(LIVE)
+    if sme_ids is None:
+        sme_ids = sorted(
+            set(ResumeReview.objects.filter(action_id=action_id).values_list("sme_id", flat=True))
+        )
+    else:
+        reviews = reviews.filter(sme_id__in=sme_ids)
+    ReviewLoad.objects.bulk_create(
+        [ReviewLoad(action_id=action_id, sme_id=sme_id) for sme_id in sme_ids], ignore_conflicts=True
+    )
+    loads = {
+        load.sme_id: load
+        for load in ReviewLoad.objects.select_for_update()
+        .filter(action_id=action_id, sme_id__in=sme_ids)
+        .order_by("sme_id")
+    }
+    for load in loads.values():
+        load.assigned = load.done = load.open = 0
+        load.oldest_open_at = None
+    rows = (
+        reviews.values_list("sme_id", "state").annotate(n=Count("id"), oldest=Min("assigned_at")).order_by()
+    )
+    for sme_id, state, n, oldest in rows:
+        load = loads[sme_id]
+        load.assigned += n
+        if state in DONE:
+            load.done += n
+        elif state in OPEN:
+            load.open += n
+            if load.oldest_open_at is None or oldest < load.oldest_open_at:
+                load.oldest_open_at = oldest
+    ReviewLoad.objects.bulk_update(loads.values(), ["assigned", "done", "open", "oldest_open_at"])
+
+
+def review_loads_rebuild(*, action_id: int) -> None:
+    """Recount every reviewer's ReviewLoad on the action: for loaders that write reviews in bulk, and
+    the data migration."""
+    with transaction.atomic():
+        _loads_recount(action_id)
 
 
 def _audit(*, action_id: int, actor: User | None, actor_role: str, reason: str, application_id=None,
@@ -63,8 +112,9 @@ def conflict_check_complete(
 ) -> ConflictCheck:
     """Record the SME's conflicts (application id → (reason, note)) and that they checked the list;
     then assign them work. Writes recusals, the check and audit rows."""
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     _require_sme(action, sme)
+    changed = []
     for application_id, (reason, note) in recusals.items():
         _recuse(action=action, sme=sme, application_id=application_id, reason=reason, note=note)
         for review in ResumeReview.objects.select_for_update().filter(
@@ -73,14 +123,15 @@ def conflict_check_complete(
             state__in=[RR.ASSIGNED, RR.DRAFT, RR.RETURNED, RR.SUBMITTED],
         ):
             _withdraw(review)
-    refresh_signatures(recusals)
+            changed.append(review)
     check, _ = ConflictCheck.objects.get_or_create(action=action, sme=sme)
     _audit(
         action_id=action.pk, actor=sme, actor_role=Actor.SME,
         reason=f"Conflict check completed; {len(recusals)} recusal(s).",
     )  # fmt: skip
     if action.phase == Phase.RESUME_REVIEW:
-        resume_reviews_assign(action_id=action.pk)
+        changed += _assign(action)
+    reviews_changed(changed)
     return check
 
 
@@ -109,8 +160,8 @@ def recusal_declare(*, review_id: int, sme: User, reason: str, note: str = "") -
         raise DomainError("HR has accepted this review; ask HR to reopen it before recusing.")
     _recuse(action=review.action, sme=sme, application_id=review.application_id, reason=reason, note=note)
     _withdraw(review)
-    refresh_signatures([review.application_id])
-    resume_reviews_assign(action_id=review.action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=review.action_id)
+    reviews_changed([review, *_assign(action)])
 
 
 def _withdraw(review: ResumeReview) -> None:
@@ -122,7 +173,7 @@ def _withdraw(review: ResumeReview) -> None:
 @transaction.atomic
 def sme_remove(*, action_id: int, sme: User, actor: User) -> int:
     """HR takes an SME off the action: their unfinished reviews go to others. Returns how many moved."""
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     hiring_services.require_role(action=action, user=actor, role=Role.HR)
     ActionRole.objects.filter(action=action, user=sme, role=Role.SME).delete()
     unfinished = list(
@@ -132,14 +183,13 @@ def sme_remove(*, action_id: int, sme: User, actor: User) -> int:
     )
     for review in unfinished:
         _withdraw(review)
-    refresh_signatures(r.application_id for r in unfinished)
     _audit(
         action_id=action.pk,
         actor=actor,
         actor_role=Actor.HR,
         reason=f"{sme} removed as SME; {len(unfinished)} review(s) reassigned.",
     )
-    resume_reviews_assign(action_id=action.pk)
+    reviews_changed([*unfinished, *_assign(action)])
     return len(unfinished)
 
 
@@ -172,10 +222,18 @@ def resume_reviews_assign(*, action_id: int) -> int:
     Rules 10-11 and 16. Applications that cannot be covered (too few eligible SMEs) stay unassigned
     and show on HR's dashboard.
     """
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
+    created = _assign(action)
+    reviews_changed(created)
+    return len(created)
+
+
+def _assign(action: HiringAction) -> list[ResumeReview]:
+    """resume_reviews_assign's work under the caller's lock on `action`; returns the new reviews, for
+    the caller's reviews_changed."""
     loads = _eligible_loads(action)
     if not loads:
-        return 0
+        return []
     applications = list(
         Application.objects.filter(action=action, status=Status.IN_RESUME_REVIEW).values_list("pk", flat=True)
     )
@@ -211,14 +269,13 @@ def resume_reviews_assign(*, action_id: int) -> int:
             loads[sme_id] += 1
             history.setdefault(application_id, set()).add(sme_id)
     ResumeReview.objects.bulk_create(created)
-    refresh_signatures(r.application_id for r in created)
     if created:
         per_sme = Counter(r.sme_id for r in created)
         _audit(
             action_id=action.pk, actor=None, actor_role=Actor.SYSTEM,
             reason=f"Assigned {len(created)} review(s) to {len(per_sme)} SME(s).",
         )  # fmt: skip
-    return len(created)
+    return created
 
 
 # --- reviewing -----------------------------------------------------------------------------------
@@ -232,7 +289,7 @@ def _locked_review(review_id: int) -> ResumeReview:
     )
     if application_id is None:
         raise ResumeReview.DoesNotExist
-    Application.objects.select_for_update().only("pk").get(pk=application_id)
+    Application.objects.select_for_update(no_key=True).only("pk").get(pk=application_id)
     return (
         ResumeReview.objects.select_for_update(of=("self",))
         .select_related("action", "application")
@@ -307,17 +364,18 @@ def resume_review_save(
             from_state=previous, to_state=RR.SUBMITTED,
             reason=f"{review.get_slot_display()} submitted: {review.get_decision_display()}.",
         )  # fmt: skip
-        _settle(review.application_id, action.pk)
+        reviews_changed([review, *_settle(review.application_id, action.pk)])
     else:
         if review.state == RR.ASSIGNED:
             review.state = RR.DRAFT
         review.save()
-    refresh_signatures([review.application_id])
+        reviews_changed([review])
     return review
 
 
-def _settle(application_id: int, action_id: int) -> None:
-    """After a decision changes: a split gets its tiebreaker; a tiebreak no longer needed is withdrawn."""
+def _settle(application_id: int, action_id: int) -> list[ResumeReview]:
+    """After a decision changes: a split gets its tiebreaker; a tiebreak no longer needed is withdrawn.
+    Returns the reviews this changed or created."""
     reviews = {
         r.slot: r
         for r in ResumeReview.objects.select_for_update().filter(application_id=application_id).filter(LIVE)
@@ -327,8 +385,10 @@ def _settle(application_id: int, action_id: int) -> None:
     first_two = {slot: r.decision for slot, r in reviews.items() if slot in (1, 2) and r.counts}
     if len(first_two) == 2 and len(set(first_two.values())) == 1 and tiebreak and tiebreak.open:
         _withdraw(tiebreak)
+        return [tiebreak]
     if outcome.state == "split" and tiebreak is None:
-        resume_reviews_assign(action_id=action_id)
+        return _assign(HiringAction.objects.select_for_update(no_key=True).get(pk=action_id))
+    return []
 
 
 @transaction.atomic
@@ -348,7 +408,7 @@ def resume_review_accept(*, review_id: int, actor: User, version: int) -> Resume
         action_id=review.action_id, actor=actor, actor_role=Actor.HR, application_id=review.application_id,
         from_state=RR.SUBMITTED, to_state=RR.ACCEPTED, reason=f"{review.get_slot_display()} by {review.sme} accepted.",
     )  # fmt: skip
-    refresh_signatures([review.application_id])
+    reviews_changed([review])
     return review
 
 
@@ -382,7 +442,7 @@ def resume_review_return(*, review_id: int, actor: User, version: int, note: str
         action_id=review.action_id, actor=actor, actor_role=Actor.HR, application_id=review.application_id,
         from_state=previous, to_state=RR.RETURNED, reason=f"Returned to {review.sme}: {review.hr_note}",
     )  # fmt: skip
-    refresh_signatures([review.application_id])
+    reviews_changed([review])
     return review
 
 
@@ -405,7 +465,7 @@ def result_ready(application: Application, reviews: list[ResumeReview]) -> str |
 def resume_result_send(*, application_id: int, actor: User) -> Application:
     """Send one applicant their resume-review result (ELSM or IQSM, rule 18) once it is settled and HR
     has accepted the reviews behind it."""
-    application = Application.objects.select_for_update().get(pk=application_id)
+    application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
     reviews = list(ResumeReview.objects.filter(application=application))
     decision = result_ready(application, reviews)
     if decision is None:
@@ -423,7 +483,7 @@ def resume_result_send(*, application_id: int, actor: User) -> Application:
 @transaction.atomic
 def resume_results_send_all(*, action_id: int, actor: User) -> int:
     """Send every settled, accepted result on the action. Returns how many were sent."""
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     hiring_services.require_role(action=action, user=actor, role=Role.HR)
     sent = 0
     reviews: dict[int, list[ResumeReview]] = {}

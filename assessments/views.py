@@ -164,15 +164,22 @@ def sme_review_recuse(request: HttpRequest, pk: int) -> HttpResponse:
 
 def hr_resume_review(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
+    dashboard = selectors.resume_review_dashboard(action=action)
+    after = request.GET.get("after", "")
+    to_check = selectors.reviews_for_quality_check(
+        action=action, after=int(after) if after.isdigit() else None
+    )
     return render(
         request,
         "assessments/hr_dashboard.html",
         {
             "action": action,
             "is_hr": True,
-            "dashboard": selectors.resume_review_dashboard(action=action),
-            "to_check": selectors.reviews_for_quality_check(action=action),
-            "ready": selectors.ready_to_send(action=action),
+            "dashboard": dashboard,
+            "to_check": to_check,
+            # Only offered when a full page suggests more; an empty next page says so and links back.
+            "next_after": to_check[-1].pk if len(to_check) == selectors.QUALITY_CHECK_PAGE else None,
+            "ready": selectors.ready_to_send(action=action, signatures=dashboard["ready_signatures"]),
             "add_sme_form": AddSmeForm(),
             "in_review": action.phase == Phase.RESUME_REVIEW,
         },

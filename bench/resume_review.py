@@ -345,6 +345,9 @@ def _fill(action, count: int, sme_ids: list[int], hr_id: int, competencies, star
         from assessments.selectors import signature_update_sql
 
         wrapper.execute(*signature_update_sql(action_id=action.pk))
+    from assessments.services import review_loads_rebuild
+
+    review_loads_rebuild(action_id=action.pk)
     rate = round(splits / pairs * 100) if pairs else None  # as {% widthratio %} rounds
     return {"states": dict(states), "split_rate": f"{rate}%" if rate is not None else "not yet known"}
 

@@ -75,7 +75,9 @@ def adjudicate(
     under 30%, CPS 30% or more (rule 36). A 10-point claim rests on VA or military proof; a missing SF-15
     alone does not deny it (rule 37). A claim on an active-duty certification is tentative (rule 38).
     """
-    application = Application.objects.select_for_update().select_related("action").get(pk=application_id)
+    application = (
+        Application.objects.select_for_update(no_key=True).select_related("action").get(pk=application_id)
+    )
     require_role(action=application.action, user=hr, role=Role.HR)
     if application.status != Status.QUALIFIED:
         raise DomainError(
@@ -207,7 +209,7 @@ def certificate_issue(
     location, so a second click gets "already issued". Listed applicants are referred (ELSR); qualified
     ones not listed are told so (ELSN). The PDF is rendered by a task after commit.
     """
-    action = HiringAction.objects.select_for_update().select_related("agency").get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).select_related("agency").get(pk=action_id)
     require_role(action=action, user=hr, role=Role.HR)
     if action.phase != Phase.CERTIFICATE:
         raise DomainError("Move the action to the certificate phase first (every interview decided).")

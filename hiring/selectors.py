@@ -92,7 +92,7 @@ def applications_for_action(*, action: HiringAction) -> QuerySet[Application]:
 def status_counts(*, action: HiringAction) -> list[tuple[Status, int]]:
     """How many applications are in each status, in the workflow's order (zeros included)."""
     counts = dict(
-        Application.objects.filter(action=action).values_list("status").annotate(n=Count("id")).order_by()
+        Application.objects.filter(action=action).values_list("status").annotate(n=Count("*")).order_by()
     )
     return [(status, counts.get(status, 0)) for status in Status]
 

@@ -82,6 +82,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
     )
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Random reads cost about what sequential ones do on SSDs; with the default 4.0 the planner counts
+    # an action's applicants with a sequential scan (22 ms at 50,000) instead of the covering index it
+    # has (6 ms). PostgreSQL's docs suggest lowering it for solid-state storage (docs/performance.md).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c random_page_cost=1.1").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "hiring.User"

@@ -9,7 +9,15 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Availability, ConflictCheck, Interview, InterviewerSeat, Recusal, ResumeReview
+from assessments.models import (
+    Availability,
+    ConflictCheck,
+    Interview,
+    InterviewerSeat,
+    Recusal,
+    ResumeReview,
+    ReviewLoad,
+)
 from certificates.models import Adjudication, Certificate, Correction, Entry, PassOver, ShareRequest
 from hiring import services
 from hiring.models import (
@@ -319,6 +327,16 @@ class ResumeReviewFactory(factory.django.DjangoModelFactory):
     action = factory.SelfAttribute("application.action")
     sme = factory.SubFactory(StaffFactory)
     slot = ResumeReview.Slot.FIRST
+
+
+class ReviewLoadFactory(factory.django.DjangoModelFactory):
+    """An SME's counts on an action; assessments.services keeps the real ones."""
+
+    class Meta:
+        model = ReviewLoad
+
+    action = factory.SubFactory(HiringActionFactory)
+    sme = factory.SubFactory(StaffFactory)
 
 
 class InterviewerSeatFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,14 @@
 """assessments' models, by phase; import them from here."""
 
 from .interviews import Availability, Interview, InterviewerSeat
-from .reviews import ConflictCheck, Recusal, ResumeReview
+from .reviews import ConflictCheck, Recusal, ResumeReview, ReviewLoad
 
-__all__ = ["Availability", "ConflictCheck", "Interview", "InterviewerSeat", "Recusal", "ResumeReview"]
+__all__ = [
+    "Availability",
+    "ConflictCheck",
+    "Interview",
+    "InterviewerSeat",
+    "Recusal",
+    "ResumeReview",
+    "ReviewLoad",
+]

@@ -124,3 +124,22 @@ class ResumeReview(models.Model):
     def open(self) -> bool:
         """Work the SME still has to do."""
         return self.state in {self.State.ASSIGNED, self.State.DRAFT, self.State.RETURNED}
+
+
+class ReviewLoad(models.Model):
+    """One SME's resume-review counts on one action, kept by assessments.services in the same
+    transaction as every change to their reviews, so HR's dashboard reads one row per SME instead of
+    grouping every review (110,000 at 50,000 applicants: 37 ms, bench/resume_review.py)."""
+
+    action = models.ForeignKey(HiringAction, on_delete=models.CASCADE, related_name="+")
+    sme = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assigned = models.PositiveIntegerField(default=0, help_text="Live reviews (not reassigned).")
+    done = models.PositiveIntegerField(default=0, help_text="Submitted or accepted.")
+    open = models.PositiveIntegerField(default=0, help_text="Not started, draft or returned.")
+    oldest_open_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["action", "sme"], name="one_review_load_per_sme")]
+
+    def __str__(self) -> str:
+        return f"{self.sme} on {self.action}: {self.done}/{self.assigned}"

@@ -143,7 +143,7 @@ def hiring_action_advance_phase(*, action_id: int, actor: User, expected_phase: 
 
     Locks the action, refuses a stale request, writes an audit row.
     """
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=actor, role=Role.HR)
     if action.phase != expected_phase:
         raise DomainError(
@@ -181,7 +181,7 @@ def hiring_action_advance_phase(*, action_id: int, actor: User, expected_phase: 
 def hiring_action_update(*, action_id: int, actor: User, **fields) -> HiringAction:
     """Change the action's settings while its job analysis is a draft (HR only). Writes an audit row
     naming the settings changed."""
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=actor, role=Role.HR)
     if action.job_analysis_is_final:
         raise DomainError("The job analysis is final. Start a revision to change the action's settings.")

@@ -96,7 +96,9 @@ def application_transition(
     Locks the row; refuses a stale form (`expected_status` no longer current); writes an audit row and
     a candidate notice, and emails the notice after commit.
     """
-    application = Application.objects.select_for_update().select_related("action").get(pk=application_id)
+    application = (
+        Application.objects.select_for_update(no_key=True).select_related("action").get(pk=application_id)
+    )
     _require_actor(application=application, actor=actor, actor_role=actor_role)
     current = Status(application.status)
     if expected_status is not None and expected_status != current:

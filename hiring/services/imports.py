@@ -97,7 +97,7 @@ def applications_import_usas(
 
 def _lock_for_import(*, action: HiringAction, actor: User) -> HiringAction:
     # The lock serializes imports into one action, so "already present" is exact.
-    action = HiringAction.objects.select_for_update().get(pk=action.pk)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action.pk)
     require_role(action=action, user=actor, role=Role.HR)
     if action.phase not in IMPORT_PHASES:
         raise DomainError(
@@ -347,7 +347,7 @@ def hiring_action_import_art(
         action = _art_action_create(agency=agency, actor=actor, config=config, series=series, grades=grades)
         result = ArtImportResult(action=action, action_created=True)
     else:
-        action = HiringAction.objects.select_for_update().get(pk=action.pk)
+        action = HiringAction.objects.select_for_update(no_key=True).get(pk=action.pk)
         require_role(action=action, user=actor, role=Role.HR)
         result = ArtImportResult(action=action, action_created=False)
     _art_competencies(action=action, config=config, result=result)

@@ -23,7 +23,7 @@ from .actions import require_role
 
 
 def _editable(action_id: int, actor: User) -> HiringAction:
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=actor, role=Role.HR)
     if action.job_analysis_is_final:
         raise DomainError(
@@ -205,7 +205,7 @@ def job_analysis_finalize(*, action_id: int, actor: User) -> HiringAction:
 @transaction.atomic
 def job_analysis_revise(*, action_id: int, actor: User, reason: str) -> HiringAction:
     """Reopen a final job analysis as a new version (HR only); the frozen version stays on record."""
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=actor, role=Role.HR)
     if not action.job_analysis_is_final:
         raise DomainError("The job analysis is already a draft.")

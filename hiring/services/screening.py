@@ -25,7 +25,7 @@ def screening_release(*, action_id: int, actor: User, application_ids: list[int]
 
     One audit row and notice per application. Returns how many moved.
     """
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=actor, role=Role.HR)
     if action.phase != Phase.RESUME_REVIEW:
         raise DomainError(
@@ -60,7 +60,7 @@ def screening_remove(
     A "no resume" removal is refused for any application that has one. Each gets its audit row and
     notice. Returns how many were removed.
     """
-    action = HiringAction.objects.select_for_update().get(pk=action_id)
+    action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=actor, role=Role.HR)
     if ground not in REMOVAL_GROUNDS:
         raise DomainError(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import rules, selectors, services
-from assessments.models import ConflictCheck, Recusal, ResumeReview
+from assessments.models import ConflictCheck, Recusal, ResumeReview, ReviewLoad
 from hiring import services as hiring_services
 from hiring.models import Application, Role
 from hiring.workflow import Status
@@ -364,6 +364,69 @@ def test_two_smes_submitting_one_applicants_reviews_at_once_both_succeed():
     assert errors == []
     assert ResumeReview.objects.filter(application=application, state=RR.SUBMITTED).count() == 2
     assert ResumeReview.objects.filter(application=application, slot=3).count() == 1
+    assert stored_loads(action) == loads_from_reviews(action)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_and_accepts_keep_every_smes_counts_exact():
+    """Two SMEs submit their reviews of the same 8 applicants from opposite ends while HR accepts what
+    arrives; splits hand tiebreaks to the other two SMEs. Each SME's stored counts end up equal to a
+    recount of their reviews: no lost update, no deadlock."""
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serializes writers anyway")
+    action = HiringActionFactory()
+    hr = ActionRoleFactory(action=action, role=Role.HR).user
+    CompetencyFactory(action=action)
+    applications = [ApplicationFactory(action=action) for _ in range(8)]
+    smes = [ActionRoleFactory(action=action, role=Role.SME).user for _ in range(4)]
+    start_resume_review(action)
+    for sme in smes:
+        services.conflict_check_complete(action_id=action.pk, sme=sme, recusals={})
+    hiring_services.screening_release(action_id=action.pk, actor=hr)
+    first, second = (
+        [(review_of(a, slot), rules.MOVE_FORWARD if n % 3 else rules.DOES_NOT_MOVE_FORWARD)
+         for n, a in enumerate(applications)]
+        for slot in (1, 2)
+    )  # fmt: skip
+    second = [(review, rules.MOVE_FORWARD) for review, _ in reversed(second)]
+    barrier = threading.Barrier(3)
+    errors = []
+    finished = threading.Event()
+
+    def reviewer(work):
+        barrier.wait()
+        try:
+            for review, decision in work:
+                submit(ResumeReview.objects.get(pk=review.pk), decision)
+        except Exception as error:  # the point is that nothing raises
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def accepter():
+        barrier.wait()
+        try:
+            while not finished.is_set():
+                for review in ResumeReview.objects.filter(action=action, state=RR.SUBMITTED):
+                    services.resume_review_accept(review_id=review.pk, actor=hr, version=review.version)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reviewer, args=(work,)) for work in (first, second)]
+    hr_thread = threading.Thread(target=accepter)
+    for thread in [*threads, hr_thread]:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    finished.set()
+    hr_thread.join()
+    assert errors == []
+    assert ResumeReview.objects.filter(action=action, slot=3).exclude(state=RR.WITHDRAWN).count() == 3
+    assert stored_loads(action) == loads_from_reviews(action)
 
 
 def test_closing_resume_review_waits_for_every_result_then_sends_them(phase, client):
@@ -388,6 +451,62 @@ def test_closing_resume_review_waits_for_every_result_then_sends_them(phase, cli
     }
 
 
+def loads_from_reviews(action) -> dict:
+    """Each SME's (live, done, open, oldest open) recounted from their reviews, for comparison."""
+    loads: dict = {}
+    for review in ResumeReview.objects.filter(action=action).order_by("assigned_at"):
+        live, done, open_, oldest = loads.get(review.sme_id, (0, 0, 0, None))
+        if review.state != RR.WITHDRAWN:
+            live += 1
+            if review.state in (RR.SUBMITTED, RR.ACCEPTED):
+                done += 1
+            else:
+                open_ += 1
+                oldest = oldest or review.assigned_at
+        loads[review.sme_id] = (live, done, open_, oldest)
+    return loads
+
+
+def stored_loads(action) -> dict:
+    return {
+        load.sme_id: (load.assigned, load.done, load.open, load.oldest_open_at)
+        for load in ReviewLoad.objects.filter(action=action)
+    }
+
+
+def test_each_smes_stored_counts_follow_every_kind_of_change(phase, client):
+    """Assignment, submit, accept, return, a tiebreak made and then withdrawn by an amendment, a
+    mid-review recusal and an SME's removal: after each, the stored counts equal a recount, and HR's
+    dashboard shows them."""
+    action, hr, apps, smes = phase["action"], phase["hr"], phase["applications"], phase["smes"]
+    assert stored_loads(action) == loads_from_reviews(action)
+    assert {done for _, done, _, _ in stored_loads(action).values()} == {0}
+    accepted = submit(review_of(apps[0], 1), rules.MOVE_FORWARD)
+    services.resume_review_accept(review_id=accepted.pk, actor=hr, version=accepted.version)
+    returned = submit(review_of(apps[0], 2), rules.MOVE_FORWARD)
+    services.resume_review_return(review_id=returned.pk, actor=hr, version=returned.version, note="Fix.")
+    assert stored_loads(action) == loads_from_reviews(action)
+    submit(review_of(apps[1], 1), rules.MOVE_FORWARD)
+    amended = submit(review_of(apps[1], 2), rules.DOES_NOT_MOVE_FORWARD)  # split: a tiebreak
+    tiebreak = review_of(apps[1], 3)
+    assert stored_loads(action)[tiebreak.sme_id] == loads_from_reviews(action)[tiebreak.sme_id]
+    submit(amended, rules.MOVE_FORWARD)  # the amendment agrees: the tiebreak is withdrawn
+    assert ResumeReview.objects.get(pk=tiebreak.pk).state == RR.WITHDRAWN
+    assert stored_loads(action) == loads_from_reviews(action)
+    recusing = review_of(apps[2], 1)
+    services.recusal_declare(review_id=recusing.pk, sme=recusing.sme, reason=Recusal.Reason.PERSONAL)
+    assert stored_loads(action) == loads_from_reviews(action)
+    services.sme_remove(action_id=action.pk, sme=smes[3], actor=hr)
+    loads = loads_from_reviews(action)
+    assert stored_loads(action) == loads
+    client.force_login(hr)
+    page = client.get(reverse("assessments:hr_resume_review", args=[action.pk]))
+    shown = {
+        role.user_id: (role.assigned, role.done, role.open) for role, _ in page.context["dashboard"]["smes"]
+    }
+    assert shown == {sme.pk: loads[sme.pk][:3] for sme in smes[:3]}
+
+
 def test_the_dashboard_counts_from_stored_signatures_match_the_reviews(phase):
     apps = phase["applications"]
     submit(review_of(apps[0], 1), rules.MOVE_FORWARD)
@@ -409,3 +528,35 @@ def test_the_dashboard_counts_from_stored_signatures_match_the_reviews(phase):
     assert expected == {"awaiting_second": 1, "split": 1, "ready": 1, "returned": 1, "awaiting_first": 2}
     assert [a.pk for a in selectors.ready_to_send(action=phase["action"])] == [apps[2].pk]
     assert services.unsettled_count(action=phase["action"]) == 5
+
+
+def test_hr_works_through_quality_review_a_page_at_a_time(phase, client, monkeypatch):
+    """Does Not Move Forward first, then oldest; HR can skip ahead; accepted reviews leave the list."""
+    monkeypatch.setattr(selectors, "QUALITY_CHECK_PAGE", 3)
+    action, hr = phase["action"], phase["hr"]
+    dnmf = set()
+    for n, application in enumerate(phase["applications"][:4]):
+        for slot in (1, 2):
+            decision = rules.DOES_NOT_MOVE_FORWARD if (n, slot) in {(1, 2), (3, 1)} else rules.MOVE_FORWARD
+            review = submit(review_of(application, slot), decision)
+            if decision == rules.DOES_NOT_MOVE_FORWARD:
+                dnmf.add(review.pk)
+    client.force_login(hr)
+    url = reverse("assessments:hr_resume_review", args=[action.pk])
+    first = client.get(url)
+    assert "8 submitted reviews waiting" in first.content.decode()
+    seen = [r.pk for r in first.context["to_check"]]
+    assert set(seen[:2]) == dnmf and len(seen) == 3
+    after = first.context["next_after"]
+    while after:
+        page = client.get(url, {"after": after})
+        seen += [r.pk for r in page.context["to_check"]]
+        after = page.context["next_after"]
+    submitted = ResumeReview.objects.filter(action=action, state=RR.SUBMITTED)
+    assert sorted(seen) == sorted(submitted.values_list("pk", flat=True)) and len(seen) == len(set(seen))
+    top = first.context["to_check"][0]
+    services.resume_review_accept(review_id=top.pk, actor=hr, version=top.version)
+    again = client.get(url)
+    assert top.pk not in [r.pk for r in again.context["to_check"]]
+    assert "7 submitted reviews waiting" in again.content.decode()
+    assert client.get(url, {"after": "junk"}).status_code == 200
