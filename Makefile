@@ -65,14 +65,11 @@ format: venv
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache
 
-# The benchmarks, one after another, each in its own throwaway PostgreSQL database. Their output goes to
-# the terminal and to bench/results/; docs/performance.md records the figures by hand (issue 7 will
-# make this write it).
+# Every benchmark in one run on PostgreSQL (bench/run.py starts PostgreSQL and Redis if they are down,
+# builds throwaway databases with seed_scale, serves them with gunicorn) and writes the table into
+# docs/performance.md; each benchmark's own output lands in bench/results/. BENCH_ARGS passes options,
+# e.g. BENCH_ARGS="--only pages,load".
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smeqa
 bench: venv
 	@mkdir -p bench/results
-	@set -o pipefail; export DATABASE_URL=$(BENCH_DATABASE_URL); \
-	$(PY) bench/import_usas.py 2>&1 | tee bench/results/import_usas.txt && \
-	$(PY) bench/resume_review.py --applicants 50000 --smes 200 2>&1 | tee bench/results/resume_review.txt && \
-	$(PY) bench/certificate_pdf.py --names 2000 --runs 5 2>&1 | tee bench/results/certificate_pdf.txt && \
-	$(PY) bench/category_rating.py --applicants 50000 2>&1 | tee bench/results/category_rating.txt
+	@DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)

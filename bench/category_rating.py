@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from import_usas import _drop_database, _recreate_database, _with_database
+from report import record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,6 +134,7 @@ def _run(args: argparse.Namespace) -> int:
     print(
         f"placements + certificate list, {args.runs} runs: median {statistics.median(times):.2f} s, max {max(times):.2f} s"
     )
+    record("category_rating", applicants=args.applicants, median_s=statistics.median(times), max_s=max(times))
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from import_usas import _drop_database, _recreate_database, _with_database
+from report import record
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST = ["Avery", "Blake", "Carmen", "Devon", "Elena", "Farid", "Grace", "Hiro", "Imani", "Jonah", "Keisha"]
@@ -146,6 +147,10 @@ def _run(args: argparse.Namespace) -> int:
         f"(together at most {max(r['rss_self'] + r['rss_child'] for r in results):.0f} MB)"
     )
     print(f"pages: {results[-1]['pages']}; size: {results[-1]['bytes'] / 1e6:.2f} MB")
+    record(
+        "certificate_pdf", names=args.names, median_s=statistics.median(walls), max_s=max(walls),
+        peak_mb=max(r["rss_self"] + r["rss_child"] for r in results), workers=workers,
+    )  # fmt: skip
     print(
         f"machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
         f"PostgreSQL {server}, Python {platform.python_version()}, Django {django.get_version()}, "

@@ -22,6 +22,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from report import record
+
 ROOT = Path(__file__).resolve().parent.parent
 FIRST = ["Avery", "Blake", "Carmen", "Devon", "Elena", "Farid", "Grace", "Hiro", "Imani", "Jonah", "Keisha"]
 LAST = [
@@ -132,6 +134,7 @@ def _run(args: argparse.Namespace) -> int:
         f"median of {args.runs}: {median:.2f} s (parse {statistics.median(parses):.2f} s; chunk {imports.CHUNK:,})"
     )
     print(f"peak RSS: {peak_mb:.0f} MB")
+    record("import_usas", rows=args.rows, median_s=median, runs_s=totals, peak_rss_mb=peak_mb)
     print(
         f"machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
         f"PostgreSQL {server}, Python {platform.python_version()}, {date.today().isoformat()}"

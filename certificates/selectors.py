@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,15 +37,19 @@ def entry_for(*, certificate: Certificate, pk: int) -> Entry:
         raise Http404("No such name on this certificate.") from None
 
 
-def qualified_applicants(*, action: HiringAction) -> QuerySet[Application]:
-    """Applicants who passed every assessment, with their adjudication if any (rule 31)."""
-    return (
-        Application.objects.filter(
-            action=action, status__in=[Status.QUALIFIED, Status.REFERRED, Status.NOT_REFERRED]
+def qualified_applicants(*, action: HiringAction, waiting_first: bool = False) -> QuerySet[Application]:
+    """Applicants who passed every assessment, with their adjudication if any (rule 31); with
+    `waiting_first`, claims still to adjudicate (not NV, no decision) come before the rest."""
+    rows = Application.objects.filter(
+        action=action, status__in=[Status.QUALIFIED, Status.REFERRED, Status.NOT_REFERRED]
+    ).select_related("adjudication")
+    if waiting_first:
+        waiting = Q(adjudication__isnull=True) & ~Q(preference_claim="NV")
+        rows = rows.annotate(
+            decided=Case(When(waiting, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
-        .select_related("adjudication")
-        .order_by("applicant_name", "pk")
-    )
+        return rows.order_by("decided", "applicant_name", "pk")
+    return rows.order_by("applicant_name", "pk")
 
 
 def certificates_of(*, action: HiringAction) -> QuerySet[Certificate]:

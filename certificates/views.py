@@ -42,6 +42,9 @@ def manager_home(request: HttpRequest) -> HttpResponse:
 # --- HR: adjudication and issuing -------------------------------------------------------------------
 
 
+SHOWN = 100  # rows of each list on HR's certificate page
+
+
 def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
     listed, not_listed, waiting = services.preview(action)
@@ -51,7 +54,12 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "action": action,
             "is_hr": True,
-            "applicants": selectors.qualified_applicants(action=action),
+            # Bounded at any size: the claims still to adjudicate come first; the whole order is on
+            # the issued certificate and its PDF.
+            "applicants": selectors.qualified_applicants(action=action, waiting_first=True)[:SHOWN],
+            "applicant_total": len(listed.names) + len(not_listed) + len(waiting),
+            "shown": SHOWN,
+            "shown_slice": f":{SHOWN}",
             "listed": listed,
             "not_listed": not_listed,
             "waiting": waiting,
