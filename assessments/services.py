@@ -449,7 +449,7 @@ def resume_review_return(*, review_id: int, actor: User, version: int, note: str
 # --- results -------------------------------------------------------------------------------------
 
 
-def result_ready(application: Application, reviews: list[ResumeReview]) -> str | None:
+def result_ready(application: Application | None, reviews: list[ResumeReview]) -> str | None:
     """The settled decision when every counted review is accepted by HR, else None."""
     live = [r for r in reviews if r.state != RR.WITHDRAWN]
     outcome = rules.resume_outcome({r.slot: r.decision for r in live if r.counts})
@@ -482,17 +482,49 @@ def resume_result_send(*, application_id: int, actor: User) -> Application:
 
 @transaction.atomic
 def resume_results_send_all(*, action_id: int, actor: User) -> int:
-    """Send every settled, accepted result on the action. Returns how many were sent."""
+    """Send every settled, accepted result on the action (ELSM or IQSM, rule 18). Returns how many
+    were sent.
+
+    The applicants whose stored review signature means "ready" are locked, then each one's reviews are
+    checked with result_ready as resume_result_send does; the results go out in two bulk moves (one per
+    outcome, hiring.services.applications_transition) with their audit rows and notices.
+    """
+    from .selectors import ready_signatures
+
     action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     hiring_services.require_role(action=action, user=actor, role=Role.HR)
-    sent = 0
+    # Locked before their reviews are read: a review changes only under its application's lock
+    # (_locked_review), so what is read below is what the result is sent on.
+    ids = list(
+        Application.objects.select_for_update(no_key=True)
+        .filter(
+            action=action,
+            status=Status.IN_RESUME_REVIEW,
+            review_signature__in=ready_signatures(action=action),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     reviews: dict[int, list[ResumeReview]] = {}
-    for review in ResumeReview.objects.filter(action=action, application__status=Status.IN_RESUME_REVIEW):
-        reviews.setdefault(review.application_id, []).append(review)
-    for application in Application.objects.filter(action=action, status=Status.IN_RESUME_REVIEW):
-        if result_ready(application, reviews.get(application.pk, [])) is not None:
-            resume_result_send(application_id=application.pk, actor=actor)
-            sent += 1
+    for start in range(0, len(ids), 5000):  # under SQLite's 32,766 parameters
+        for review in ResumeReview.objects.filter(application_id__in=ids[start : start + 5000]).only(
+            "application_id", "slot", "state", "decision"
+        ):
+            reviews.setdefault(review.application_id, []).append(review)
+    by_decision: dict[str, list[int]] = {}
+    for application_id in ids:
+        decision = result_ready(None, reviews.get(application_id, []))
+        if decision is not None:
+            by_decision.setdefault(decision, []).append(application_id)
+    sent = 0
+    for decision, chosen in sorted(by_decision.items()):
+        to_status = Status.MOVED_FORWARD if decision == rules.MOVE_FORWARD else Status.DID_NOT_MOVE_FORWARD
+        # The outcome is the reviews', not HR's: a system move, with the HR person who sent it.
+        sent += hiring_services.applications_transition(
+            action_id=action.pk, application_ids=chosen, from_status=Status.IN_RESUME_REVIEW,
+            to_status=to_status, actor=actor, actor_role=Actor.SYSTEM,
+            reason="Resume review result: " + dict(ResumeReview.Decision.choices)[decision] + ".",
+        ).moved  # fmt: skip
     return sent
 
 

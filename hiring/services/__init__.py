@@ -13,6 +13,7 @@ from .actions import (
 )
 from .announcements import accepting, announcement_draft, announcement_publish, announcement_update
 from .applications import application_submit, application_transition, candidate_register, notice_queue
+from .bulk import BulkTransition, applications_transition
 from .drafts import application_draft_of, application_draft_save
 from .imports import ArtImportResult, ImportResult, applications_import_usas, hiring_action_import_art
 from .job_analysis import (
@@ -25,12 +26,14 @@ from .job_analysis import (
     question_delete,
     question_save,
 )
-from .notices import NoticeDeliveryFailed, notice_deliver
+from .notices import BatchDelivery, NoticeDeliveryFailed, notice_deliver, notices_deliver
 from .screening import REMOVAL_GROUNDS, screening_release, screening_remove
 
 __all__ = [
     "REMOVAL_GROUNDS",
     "ArtImportResult",
+    "BatchDelivery",
+    "BulkTransition",
     "ImportResult",
     "NoticeDeliveryFailed",
     "accepting",
@@ -43,6 +46,7 @@ __all__ = [
     "application_submit",
     "application_transition",
     "applications_import_usas",
+    "applications_transition",
     "candidate_register",
     "comment_add",
     "competency_delete",
@@ -56,6 +60,7 @@ __all__ = [
     "job_analysis_revise",
     "notice_deliver",
     "notice_queue",
+    "notices_deliver",
     "question_delete",
     "question_save",
     "require_role",

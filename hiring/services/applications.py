@@ -1,7 +1,6 @@
 """Applications: submitting and moving them through the status table, with audit rows and notices."""
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from smeqa.errors import DomainError
@@ -20,9 +19,10 @@ from ..models import (
     User,
 )
 from ..rules import accepting_applications
-from ..workflow import Actor, Phase, Status, allowed_moves, move_for, phase_allows
+from ..workflow import Actor, Move, Phase, Status, allowed_moves, move_for, phase_allows
 from .actions import require_role
 from .announcements import intake
+from .notices import notice_render
 
 
 @transaction.atomic
@@ -105,16 +105,7 @@ def application_transition(
         raise DomainError(
             f"This application changed since you loaded the page: it is now “{current.label}”. Nothing was changed."
         )
-    move = move_for(current, to_status)
-    phase = application.action.phase
-    if move is None or actor_role not in move.actors or not phase_allows(to_status, phase):
-        allowed = ", ".join(f"“{s.label}”" for s in allowed_moves(current, actor_role, phase)) or "nothing"
-        raise DomainError(
-            f"An application that is “{current.label}” cannot become “{Status(to_status).label}” "
-            f"while the action is in {Phase(phase).label.lower()}. "
-            f"From here it can become: {allowed}.",
-            field="to_status",
-        )
+    require_move(current=current, to_status=to_status, actor_role=actor_role, phase=application.action.phase)
     application.status = to_status
     application.status_changed_at = timezone.now()
     application.full_clean()
@@ -127,6 +118,21 @@ def application_transition(
         reason=reason,
     )
     return application
+
+
+def require_move(*, current: str, to_status: str, actor_role: Actor, phase: str) -> Move:
+    """The workflow table's entry for `current` → `to_status`, or DomainError when `actor_role` may not
+    make that move, or not while the action is in `phase` (workflow.APPLICATION_MOVES, STATUS_PHASES)."""
+    move = move_for(current, to_status)
+    if move is None or actor_role not in move.actors or not phase_allows(to_status, phase):
+        allowed = ", ".join(f"“{s.label}”" for s in allowed_moves(current, actor_role, phase)) or "nothing"
+        raise DomainError(
+            f"An application that is “{Status(current).label}” cannot become “{Status(to_status).label}” "
+            f"while the action is in {Phase(phase).label.lower()}. "
+            f"From here it can become: {allowed}.",
+            field="to_status",
+        )
+    return move
 
 
 def _require_actor(*, application: Application, actor: User | None, actor_role: Actor) -> None:
@@ -155,22 +161,16 @@ def _record(
         to_state=application.status,
         reason=reason,
     )
-    move = move_for(from_state, application.status) if from_state else None
-    code = move.notice_code if move and move.notice_code else ""
-    context = {
-        "application": application,
-        "action": application.action,
-        "candidate": application.candidate,
-        "code": code,
-    }
-    status = application.status
-    notice_queue(
-        application=application,
-        event=event,
-        code=code,
-        subject=render_to_string(f"hiring/notices/{status}_subject.txt", context),
-        body=render_to_string(f"hiring/notices/{status}.txt", context),
-    )
+    code = notice_code(from_state, application.status)
+    subject, body = notice_render(application=application, code=code)
+    notice_queue(application=application, event=event, code=code, subject=subject, body=body)
+
+
+def notice_code(from_state: str, to_state: str) -> str:
+    """The notice-of-results code a move carries (ELSM, IQSM, IQFI, ELSN, ELSR; domain-research §1.10
+    and rule 64, via workflow.APPLICATION_MOVES), or "" for a move that has none."""
+    move = move_for(from_state, to_state) if from_state else None
+    return move.notice_code if move and move.notice_code else ""
 
 
 def notice_queue(

@@ -10,7 +10,6 @@ constraint checks cost a query per row.
 """
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -18,7 +17,6 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from smeqa.errors import DomainError
@@ -41,16 +39,12 @@ from ..models import (
 from ..workflow import Actor, Phase, Status
 from .actions import action_role_grant, hiring_action_create, require_role
 from .job_analysis import job_analysis_snapshot
+from .notices import notice_texts
 
 # Applicants are imported while the action takes applications or reviews them (workflow.STATUS_PHASES:
 # an application may be Received only then).
 IMPORT_PHASES = frozenset({Phase.ANNOUNCEMENT, Phase.RESUME_REVIEW})
 CHUNK = 5_000  # rows per insert: bounds memory; 1,000 or 50,000 made little difference (docs/performance.md)
-# Letters and digits only, so no template filter or escaping alters it unnoticed.
-_NAME_PLACEHOLDER = "Qx7ApplicantNameQx7"
-# What HTML escaping changes: if the templates escape, names with these render in full.
-_ESCAPED = re.compile(r"[<>&'\"]")
-_ESCAPE_PROBE = "Qx7<&'\">Qx7"
 
 
 class ImportedApplicant(Protocol):
@@ -225,47 +219,20 @@ def _receipt_notices(
 ) -> list[tuple[str, str]]:
     """The receipt notice (subject, body) for each new application (ids and field values), as
     application_submit's _record renders it, but rendering the templates a few times per chunk instead
-    of once per applicant.
+    of once per applicant (notices.notice_texts explains how, and when it renders every one)."""
 
-    The templates are rendered with a placeholder name and filled in per applicant. A second placeholder
-    with <>&'" shows whether the templates escape the name; if they do, such names render in full. The
-    fill is checked against real renders of the first and last applicant: if a template shows anything
-    else that differs per applicant, or changes the name, every notice is rendered in full instead.
-    """
-    status = Status.RECEIVED
-    templates = (f"hiring/notices/{status}_subject.txt", f"hiring/notices/{status}.txt")
-
-    def instance(index: int, name: str | None = None) -> Application:
+    def instance(index: int) -> Application:
         application = Application(pk=ids[index], **applications[index])
         application.action = action  # loaded already; no query per render
-        if name is not None:
-            application.applicant_name = name
         return application
 
-    def render(application: Application) -> tuple[str, str]:
-        context = {"application": application, "action": action, "candidate": None, "code": ""}
-        subject, body = (render_to_string(name, context).strip() for name in templates)
-        return subject, body
-
-    count = len(applications)
-    if count < 3:
-        return [render(instance(index)) for index in range(count)]
-    subject, body = render(instance(0, _NAME_PLACEHOLDER))
-
-    def fill(name: str) -> tuple[str, str]:
-        return subject.replace(_NAME_PLACEHOLDER, name), body.replace(_NAME_PLACEHOLDER, name)
-
-    verbatim = render(instance(0, _ESCAPE_PROBE)) == fill(_ESCAPE_PROBE)
-
-    def fillable(name: str) -> bool:
-        return verbatim or not _ESCAPED.search(name)
-
-    names = [values["applicant_name"] for values in applications]
-    shortcut = all(fillable(names[i]) and fill(names[i]) == render(instance(i)) for i in (0, count - 1))
-    return [
-        fill(name) if shortcut and fillable(name) else render(instance(index))
-        for index, name in enumerate(names)
-    ]
+    return notice_texts(
+        status=Status.RECEIVED,
+        code="",
+        names=[values["applicant_name"] for values in applications],
+        has_account=[values["candidate_id"] is not None for values in applications],
+        application=instance,
+    )
 
 
 # --- The Assessment Review Tool ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ..models import Application, HiringAction, Role, User
 from ..workflow import Actor, Phase, Status
 from .actions import require_role
 from .applications import application_transition
+from .bulk import applications_transition
 
 REMOVAL_GROUNDS = {
     "no_resume": "No resume was submitted",
@@ -23,7 +24,8 @@ REMOVAL_GROUNDS = {
 def screening_release(*, action_id: int, actor: User, application_ids: list[int] | None = None) -> int:
     """Send received applications to resume review: the chosen ones, or all when none are chosen.
 
-    One audit row and notice per application. Returns how many moved.
+    One audit row and notice per application, written in bulk (applications_transition); chosen ones
+    no longer received are left as they are. Then assigns reviewers. Returns how many moved.
     """
     action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     require_role(action=action, user=actor, role=Role.HR)
@@ -31,19 +33,15 @@ def screening_release(*, action_id: int, actor: User, application_ids: list[int]
         raise DomainError(
             "Close applications (move the action to resume review) before releasing them to SMEs."
         )
-    pending = Application.objects.filter(action=action, status=Status.RECEIVED)
-    if application_ids is not None:
-        pending = pending.filter(pk__in=application_ids)
-    moved = 0
-    for application_id in pending.values_list("pk", flat=True):
-        application_transition(
-            application_id=application_id,
-            to_status=Status.IN_RESUME_REVIEW,
-            actor=actor,
-            actor_role=Actor.HR,
-            reason="Released to resume review after eligibility screening.",
-        )
-        moved += 1
+    moved = applications_transition(
+        action_id=action.pk,
+        application_ids=application_ids,
+        from_status=Status.RECEIVED,
+        to_status=Status.IN_RESUME_REVIEW,
+        actor=actor,
+        actor_role=Actor.HR,
+        reason="Released to resume review after eligibility screening.",
+    ).moved
     # Released applications get their two reviewers at once (assessments owns assignment).
     from assessments.services import resume_reviews_assign
 
