@@ -56,6 +56,7 @@ PAGES = {
     "SME home (cheapest)": ("sme", None),
     "Candidate home": ("candidate", None),
     "HR applicant list, page 1 (status filter, by name)": ("hr", 50),
+    "HR applicant list, page 1 (by name)": ("hr", 50),
     "HR applicant list, 40,000 rows deep (by name)": ("hr", 50),
     "SME resume-review queue": ("sme", 100),
     "SME interview schedule": ("sme", 100),
@@ -74,7 +75,8 @@ LOAD_MIX = {
     "SME interview schedule": 10,
     "SME home (cheapest)": 5,
     "HR applicant list, page 1 (status filter, by name)": 10,
-    "HR applicant list, 40,000 rows deep (by name)": 5,
+    "HR applicant list, 40,000 rows deep (by name)": 3,
+    "HR applicant list, page 1 (by name)": 2,
     "HR resume-review dashboard": 5,
     "HR interviews dashboard": 4,
     "HR certificate page": 2,
@@ -310,6 +312,7 @@ def _count_pages(manifest_path: Path) -> int:
         "SME home (cheapest)": "/sme/",
         "Candidate home": "/status/",
         "HR applicant list, page 1 (status filter, by name)": f"/hr/actions/{action}/?status={busiest}&sort=name",
+        "HR applicant list, page 1 (by name)": f"/hr/actions/{action}/?sort=name",
         "HR applicant list, 40,000 rows deep (by name)": (
             f"/hr/actions/{action}/?sort=name&after={encode_cursor(deep.applicant_name, deep.pk)}"
         ),
@@ -442,7 +445,7 @@ def _markdown(r: dict) -> str:
     pages = r.get("pages", {})
     timed = {n: p for n, p in pages.items() if "median" in p}
     cheapest = min((p["median"] for p in timed.values()), default=None)
-    first = timed.get("HR applicant list, page 1 (status filter, by name)")
+    first = timed.get("HR applicant list, page 1 (by name)")  # the deep page's own first page
     for name, (_, target) in PAGES.items():
         page = pages.get(name)
         if not page:
