@@ -2,6 +2,7 @@
 and the resume-review results. One transaction each, with its audit row."""
 
 from collections import Counter
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
@@ -84,18 +85,8 @@ def review_loads_rebuild(*, action_id: int) -> None:
         _loads_recount(action_id)
 
 
-def _audit(*, action_id: int, actor: User | None, actor_role: str, reason: str, application_id=None,
-           from_state: str = "", to_state: str = "") -> None:  # fmt: skip
-    AuditEvent.objects.create(
-        actor=actor,
-        actor_role=actor_role,
-        subject=AuditEvent.Subject.RESUME_REVIEW,
-        action_id=action_id,
-        application_id=application_id,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-    )
+# An audit row of this module's subject; the other fields are AuditEvent's (unnamed states are "").
+_audit = partial(AuditEvent.objects.create, subject=AuditEvent.Subject.RESUME_REVIEW)
 
 
 def _require_sme(action: HiringAction, sme: User) -> None:
@@ -449,7 +440,7 @@ def resume_review_return(*, review_id: int, actor: User, version: int, note: str
 # --- results -------------------------------------------------------------------------------------
 
 
-def result_ready(application: Application | None, reviews: list[ResumeReview]) -> str | None:
+def result_ready(reviews: list[ResumeReview]) -> str | None:
     """The settled decision when every counted review is accepted by HR, else None."""
     live = [r for r in reviews if r.state != RR.WITHDRAWN]
     outcome = rules.resume_outcome({r.slot: r.decision for r in live if r.counts})
@@ -467,7 +458,7 @@ def resume_result_send(*, application_id: int, actor: User) -> Application:
     has accepted the reviews behind it."""
     application = Application.objects.select_for_update(no_key=True).get(pk=application_id)
     reviews = list(ResumeReview.objects.filter(application=application))
-    decision = result_ready(application, reviews)
+    decision = result_ready(reviews)
     if decision is None:
         raise DomainError(f"{application.applicant_name}'s result is not settled and accepted yet.")
     to_status = Status.MOVED_FORWARD if decision == rules.MOVE_FORWARD else Status.DID_NOT_MOVE_FORWARD
@@ -513,7 +504,7 @@ def resume_results_send_all(*, action_id: int, actor: User) -> int:
             reviews.setdefault(review.application_id, []).append(review)
     by_decision: dict[str, list[int]] = {}
     for application_id in ids:
-        decision = result_ready(None, reviews.get(application_id, []))
+        decision = result_ready(reviews.get(application_id, []))
         if decision is not None:
             by_decision.setdefault(decision, []).append(application_id)
     sent = 0

@@ -213,13 +213,13 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
 
 def _build(count: int):
     """One action in resume review, its HR specialist, and `count` received applications from
-    candidate accounts, written with COPY (hiring.services.imports._insert)."""
+    candidate accounts, written with COPY (smeqa.bulk.insert_rows)."""
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
     from hiring.models import ActionRole, Agency, AgencyRole, Application, HiringAction, Role, User
-    from hiring.services.imports import _insert
     from hiring.workflow import Phase, Status
+    from smeqa.bulk import insert_rows
 
     agency = Agency.objects.create(name="Bench Agency", code="BENCH")
     hr = User.objects.create_user("hr@bench.test", password=None, full_name="Bench HR", agency=agency)
@@ -239,8 +239,8 @@ def _build(count: int):
             {"email": f"applicant{start + n}@bench.test", "full_name": name, "password": unusable}
             for n, name in enumerate(names)
         ]
-        user_ids = _insert(User, users)
-        _insert(
+        user_ids = insert_rows(User, users)
+        insert_rows(
             Application,
             [
                 {

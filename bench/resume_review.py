@@ -19,29 +19,24 @@ are checked against what was generated. The database is dropped at the end unles
 """
 
 import argparse
-import http.client
 import json
 import os
 import platform
 import random
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import date, timedelta
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
 from import_usas import _drop_database, _recreate_database, _with_database
+from server import PASSWORD, get, gunicorn, p95, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "bench-password-not-secret"  # noqa: S105 (throwaway database)
 BIG, SMALL = "Bench resume review (large)", "Bench resume review (small)"
 MF, DNMF = "move_forward", "does_not_move_forward"
 
@@ -169,10 +164,10 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         f"{'page':<25} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'x home':>7} {'queries':>8} {'at ' + str(args.small):>8}"
     )
     for name, times in timings.items():
-        median, p95 = statistics.median(times), _p95(times)
+        median, high = statistics.median(times), p95(times)
         big_q, small_q = queries[name]
         print(
-            f"{name:<25} {median:>10.1f} {p95:>8.1f} {max(times):>8.1f} {median / home:>7.1f} {big_q:>8} {small_q:>8}"
+            f"{name:<25} {median:>10.1f} {high:>8.1f} {max(times):>8.1f} {median / home:>7.1f} {big_q:>8} {small_q:>8}"
         )
     print()
     print("where the time goes, in this process (median of 20 calls, ms):")
@@ -442,91 +437,15 @@ def _selector_times(action, sme, runs: int = 20) -> dict[str, float]:
 
 
 def _measure(args: argparse.Namespace, env: dict[str, str], pages: dict) -> dict[str, list[float]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = tempfile.NamedTemporaryFile(prefix="smeqa-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    server = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [str(ROOT / ".venv/bin/gunicorn"), "smeqa.wsgi", "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--error-logfile", log.name],
-        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        _wait_until_up(port, server)
-        cookies = {user.pk: _sign_in(port, user.email) for _, user in pages.values()}
+    with gunicorn(env, workers=args.workers) as port:
+        cookies = {user.pk: sign_in(port, user.email) for _, user in pages.values()}
         timings = {}
         for name, (path, user) in pages.items():
             headers = {"Cookie": cookies[user.pk]}
             for _ in range(args.warmup):
-                _get(port, path, headers)
-            timings[name] = [_get(port, path, headers) for _ in range(args.requests)]
+                get(port, path, headers)
+            timings[name] = [get(port, path, headers) for _ in range(args.requests)]
         return timings
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        os.unlink(log.name)
-
-
-def _wait_until_up(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-
-
-def _sign_in(port: int, email: str) -> str:
-    """Signs in through the login form; returns the Cookie header. With DEBUG=false the cookies are
-    Secure, so a client would not send them back over plain http: they are copied by hand."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", "/accounts/login/")
-    response = connection.getresponse()
-    page = response.read().decode()
-    csrf = _cookies(response)["csrftoken"]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request(
-        "POST",
-        "/accounts/login/",
-        body=urlencode({"csrfmiddlewaretoken": token, "username": email, "password": PASSWORD, "next": ""}),
-        headers={"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"},
-    )
-    response = connection.getresponse()
-    response.read()
-    session = _cookies(response).get("sessionid")
-    assert response.status == 302 and session, f"sign-in failed for {email}: {response.status}"
-    return f"sessionid={session}; csrftoken={csrf}"
-
-
-def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
-    jar = SimpleCookie()
-    for header in response.headers.get_all("Set-Cookie") or []:
-        jar.load(header)
-    return {name: morsel.value for name, morsel in jar.items()}
-
-
-def _get(port: int, path: str, headers: dict[str, str]) -> float:
-    """One GET on a new connection (gunicorn's sync workers close each one); milliseconds."""
-    start = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", path, headers=headers)
-    response = connection.getresponse()
-    response.read()
-    elapsed = (time.perf_counter() - start) * 1000
-    connection.close()
-    assert response.status == 200, (path, response.status)
-    return elapsed
-
-
-def _p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20, method="inclusive")[-1]
 
 
 if __name__ == "__main__":

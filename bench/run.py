@@ -23,7 +23,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,11 +33,10 @@ from datetime import date
 from pathlib import Path
 
 from import_usas import _drop_database, _recreate_database, _with_database
-from resume_review import _cookies, _get, _p95, _wait_until_up
+from server import PASSWORD, get, gunicorn, p95, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv/bin/python")
-PASSWORD = "bench-password-not-secret"  # noqa: S105 (throwaway databases)
 BEGIN, END = "<!-- make bench: begin -->", "<!-- make bench: end -->"
 STEPS = ("pages", "load", "import", "category", "pdf", "notices")
 SERVER_ENV = {
@@ -216,17 +214,17 @@ def _pages_and_load(args: argparse.Namespace, url: str, steps: list[str]) -> dic
             }
             for name in PAGES
         }
-        with _gunicorn({**env, "DATABASE_URL": big}) as port:
-            cookies = {role: _sign_in(port, email) for role, email in manifests[big_db]["emails"].items()}
+        with gunicorn({**env, "DATABASE_URL": big}) as port:
+            cookies = {role: sign_in(port, email) for role, email in manifests[big_db]["emails"].items()}
             if "pages" in steps:
                 for name, (role, _) in PAGES.items():
                     headers = {"Cookie": cookies[role]}
                     for _ in range(args.warmup):
-                        _get(port, paths[name], headers)
-                    times = [_get(port, paths[name], headers) for _ in range(args.requests)]
-                    out["pages"][name].update(median=statistics.median(times), p95=_p95(times))
+                        get(port, paths[name], headers)
+                    times = [get(port, paths[name], headers) for _ in range(args.requests)]
+                    out["pages"][name].update(median=statistics.median(times), p95=p95(times))
                     print(
-                        f"{name:<55} median {statistics.median(times):7.1f} ms  p95 {_p95(times):7.1f} ms",
+                        f"{name:<55} median {statistics.median(times):7.1f} ms  p95 {p95(times):7.1f} ms",
                         flush=True,
                     )
             if "load" in steps:
@@ -343,56 +341,6 @@ def _count_pages(manifest_path: Path) -> int:
     return 0
 
 
-class _gunicorn:
-    """gunicorn with 2 sync workers on a free port, for the `with` block."""
-
-    def __init__(self, env: dict) -> None:
-        self.env = env
-
-    def __enter__(self) -> int:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.log = tempfile.NamedTemporaryFile(prefix="smeqa-bench-gunicorn-", suffix=".log", delete=False)
-        self.server = subprocess.Popen(  # noqa: S603 (fixed arguments)
-            [str(ROOT / ".venv/bin/gunicorn"), "smeqa.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
-             "--chdir", str(ROOT), "--error-logfile", self.log.name],
-            env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        _wait_until_up(self.port, self.server)
-        return self.port
-
-    def __exit__(self, *exc) -> None:
-        self.server.terminate()
-        self.server.wait(timeout=30)
-        os.unlink(self.log.name)
-
-
-def _sign_in(port: int, email: str) -> str:
-    import http.client
-    import re
-    from urllib.parse import urlencode
-
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", "/accounts/login/")
-    response = connection.getresponse()
-    page = response.read().decode()
-    csrf = _cookies(response)["csrftoken"]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request(
-        "POST", "/accounts/login/",
-        body=urlencode({"csrfmiddlewaretoken": token, "username": email, "password": PASSWORD, "next": ""}),
-        headers={"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"},
-    )  # fmt: skip
-    response = connection.getresponse()
-    response.read()
-    session = _cookies(response).get("sessionid")
-    if response.status != 302 or not session:
-        raise SystemExit(f"sign-in failed for {email}: {response.status}")
-    return f"sessionid={session}; csrftoken={csrf}"
-
-
 def _mixed_load(port: int, paths: dict, cookies: dict, clients: int, seconds: int) -> dict:
     names, weights = zip(*LOAD_MIX.items(), strict=True)
     times: list[float] = []
@@ -406,7 +354,7 @@ def _mixed_load(port: int, paths: dict, cookies: dict, clients: int, seconds: in
         while time.monotonic() < stop:
             name = rng.choices(names, weights)[0]
             try:
-                mine.append(_get(port, paths[name], {"Cookie": cookies[PAGES[name][0]]}))
+                mine.append(get(port, paths[name], {"Cookie": cookies[PAGES[name][0]]}))
             except Exception as error:  # counted, reported; the load goes on
                 failed.append(f"{name}: {error!r}")
         with lock:
@@ -426,7 +374,7 @@ def _mixed_load(port: int, paths: dict, cookies: dict, clients: int, seconds: in
         "requests": len(times),
         "per_second": len(times) / elapsed,
         "median": statistics.median(times) if times else None,
-        "p95": _p95(times) if len(times) > 1 else None,
+        "p95": p95(times) if len(times) > 1 else None,
         "errors": len(errors),
         "first_errors": errors[:3],
     }

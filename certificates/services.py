@@ -6,6 +6,7 @@ Lock order: certificate, then entry, then application (application_transition lo
 """
 
 from datetime import date, timedelta
+from functools import partial
 from typing import NamedTuple
 
 from django.conf import settings
@@ -43,18 +44,8 @@ FINISHED = {
 }
 
 
-def _audit(*, action_id: int, actor: User | None, actor_role: str, reason: str, application_id=None,
-           from_state: str = "", to_state: str = "") -> AuditEvent:  # fmt: skip
-    return AuditEvent.objects.create(
-        actor=actor,
-        actor_role=actor_role,
-        subject=AuditEvent.Subject.CERTIFICATE,
-        action_id=action_id,
-        application_id=application_id,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-    )
+# An audit row of this module's subject; the other fields are AuditEvent's (unnamed states are "").
+_audit = partial(AuditEvent.objects.create, subject=AuditEvent.Subject.CERTIFICATE)
 
 
 def is_agency_hr(user: User, agency_id: int) -> bool:

@@ -47,12 +47,12 @@ def manager_home(request: HttpRequest) -> HttpResponse:
 
 
 SHOWN = 100  # rows of each list on HR's certificate page
-NAMES_PAGE = 50  # names a page on the certificate page
 
 
 def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
     listed, not_listed, waiting = services.preview(action)
+    qualified = selectors.qualified_applicants(action=action, waiting_first=True)
     return render(
         request,
         "certificates/hr_certificates.html",
@@ -61,12 +61,13 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
             "is_hr": True,
             # Bounded at any size: the claims still to adjudicate come first; the whole order is on
             # the issued certificate and its PDF.
-            "applicants": selectors.qualified_applicants(action=action, waiting_first=True)[:SHOWN],
-            "applicant_total": len(listed.names) + len(not_listed) + len(waiting),
+            "applicants": qualified[:SHOWN],
+            "applicant_total": qualified.count(),
             "shown": SHOWN,
-            "shown_slice": f":{SHOWN}",
             "listed": listed,
+            "listed_shown": listed.names[:SHOWN],
             "not_listed": not_listed,
+            "not_listed_shown": not_listed[:SHOWN],
             "waiting": waiting,
             "certificates": selectors.certificates_of(action=action),
             "issue_form": IssueForm(action=action),
@@ -149,21 +150,16 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     cert = selectors.certificate_for(user=request.user, pk=pk)
     may_select = services.may_select(cert, request.user)
     may_administer = services.may_administer(cert, request.user)
-    # Names a page at a time, by rank (ranks run 1..N): each name carries two forms, and 500 of them
-    # took 1.6 s to render (bench/run.py). The "from" rank comes back after each action.
     start = request.GET.get("from", "")
-    start = max(0, int(start)) if start.isdigit() else 0
-    total = cert.entries.count()
-    entries = list(
-        cert.entries.select_related("pass_over").filter(rank__gt=start).order_by("rank")[:NAMES_PAGE]
-    )
+    names = selectors.certificate_names(certificate=cert, start=int(start) if start.isdigit() else 0)
+    entries = names.entries
     editing = may_select and cert.state == Certificate.State.ISSUED
     # Forms whose only difference is the id prefix are rendered once and given each name's prefix
     # (identical markup; rendering 50 of each took 150 ms).
-    blank_disposition = _rendered(
+    blank_disposition = str(
         DispositionForm(initial={"code": "", "on": None, "version": cert.version}, auto_id="e0_%s")
     )
-    blank_pass_over = _rendered(PassOverForm(initial={"version": cert.version}, auto_id="p0_%s"))
+    blank_pass_over = str(PassOverForm(initial={"version": cert.version}, auto_id="p0_%s"))
     for entry in entries:
         if entry.disposition or entry.disposition_on:
             entry.form = DispositionForm(
@@ -180,11 +176,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
             "certificate": cert,
             "action": cert.action,
             "entries": entries,
-            "names_total": total,
-            "names_from": start + 1 if entries else start,
-            "names_to": start + len(entries),
-            "previous_from": max(0, start - NAMES_PAGE) if start else None,
-            "next_from": start + NAMES_PAGE if start + NAMES_PAGE < total else None,
+            "names": names,
             "may_select": may_select,
             "may_administer": may_administer,
             "editing": editing,
@@ -200,10 +192,6 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
-
-
-def _rendered(form) -> str:
-    return str(form)
 
 
 def _with_prefix(markup: str, letter: str, pk: int) -> str:
@@ -288,7 +276,7 @@ def entry_act(request: HttpRequest, pk: int, entry_pk: int, what: str) -> HttpRe
             raise Http404("No such action.")
     except DomainError as error:
         messages.error(request, error.message)
-    page_start = (entry.rank - 1) // NAMES_PAGE * NAMES_PAGE
+    page_start = selectors.names_page_start(entry.rank)
     url = reverse("certificates:certificate", args=[cert.pk])
     return redirect(f"{url}?from={page_start}#entry-{entry.pk}" if page_start else f"{url}#entry-{entry.pk}")
 

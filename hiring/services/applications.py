@@ -137,15 +137,22 @@ def require_move(*, current: str, to_status: str, actor_role: Actor, phase: str)
 
 def _require_actor(*, application: Application, actor: User | None, actor_role: Actor) -> None:
     """Defence in depth: the view already scoped the lookup; the service checks the role again."""
+    require_actor(action=application.action, actor=actor, actor_role=actor_role)
+    if actor_role == Actor.CANDIDATE and application.candidate_id != actor.pk:
+        raise DomainError("Only the candidate can withdraw their own application.")
+
+
+def require_actor(*, action: HiringAction, actor: User | None, actor_role: Actor) -> None:
+    """Who may move applications of `action` as `actor_role`: anyone for SYSTEM; otherwise a named
+    person, holding the HR or hiring-manager role on the action for those roles. (A candidate may
+    move only their own application: the caller checks which.)"""
     if actor_role == Actor.SYSTEM:
         return
     if actor is None:
         raise DomainError("A person must be named for this change.")
-    if actor_role == Actor.CANDIDATE and application.candidate_id != actor.pk:
-        raise DomainError("Only the candidate can withdraw their own application.")
     role = {Actor.HR: Role.HR, Actor.HIRING_MANAGER: Role.HIRING_MANAGER}.get(actor_role)
     if role is not None:
-        require_role(action=application.action, user=actor, role=role)
+        require_role(action=action, user=actor, role=role)
 
 
 def _record(

@@ -17,10 +17,9 @@ from django.utils import timezone
 
 from smeqa.errors import DomainError
 
-from ..models import Application, AuditEvent, HiringAction, Notice, Role, User
+from ..models import Application, AuditEvent, HiringAction, Notice, User
 from ..workflow import Actor, Status
-from .actions import require_role
-from .applications import notice_code, require_move
+from .applications import notice_code, require_actor, require_move
 from .notices import notice_texts
 
 # Rows per statement: bounds memory and stays under SQLite's 32,766 parameters.
@@ -63,7 +62,7 @@ def applications_transition(
     action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
     from_status, to_status = Status(from_status), Status(to_status)
     # workflow.APPLICATION_MOVES and STATUS_PHASES, checked once: every row has the same from-status.
-    _require_actor(action=action, actor=actor, actor_role=actor_role)
+    require_actor(action=action, actor=actor, actor_role=actor_role)
     require_move(current=from_status, to_status=to_status, actor_role=actor_role, phase=action.phase)
 
     chosen = None if application_ids is None else sorted(set(application_ids))
@@ -128,17 +127,6 @@ def applications_transition(
 
     transaction.on_commit(lambda: notices_send_in_batches(to_send))
     return BulkTransition(moved=len(ids), skipped=len(chosen) - len(ids) if chosen is not None else 0)
-
-
-def _require_actor(*, action: HiringAction, actor: User | None, actor_role: Actor) -> None:
-    """application_transition's actor rules, for the whole action at once."""
-    if actor_role == Actor.SYSTEM:
-        return
-    if actor is None:
-        raise DomainError("A person must be named for this change.")
-    role = {Actor.HR: Role.HR, Actor.HIRING_MANAGER: Role.HIRING_MANAGER}.get(actor_role)
-    if role is not None:
-        require_role(action=action, user=actor, role=role)
 
 
 def _lock(*, action: HiringAction, from_status: Status, chosen: list[int] | None) -> list[int]:

@@ -9,16 +9,15 @@ hiring.imports check every value against the models' limits first; full_clean is
 constraint checks cost a query per row.
 """
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from smeqa.bulk import insert_rows
 from smeqa.errors import DomainError
 
 from ..imports.art import ArtConfig
@@ -135,7 +134,7 @@ def _import_applications(
             }
             for row in chunk
         ]
-        application_ids = _insert(Application, applications)
+        application_ids = insert_rows(Application, applications)
         event = {
             "created_at": now,
             "actor_id": actor.pk,
@@ -146,10 +145,10 @@ def _import_applications(
             "to_state": Status.RECEIVED.value,
             "reason": reason,
         }
-        event_ids = _insert(AuditEvent, [{**event, "application_id": pk} for pk in application_ids])
+        event_ids = insert_rows(AuditEvent, [{**event, "application_id": pk} for pk in application_ids])
         texts = _receipt_notices(action, application_ids, applications)
         notice = {"code": "", "created_at": now, "delivery": Notice.Delivery.NO_ADDRESS.value}
-        _insert(
+        insert_rows(
             Notice,
             [
                 {**notice, "application_id": pk, "event_id": event_pk, "subject": subject, "body": body}
@@ -157,61 +156,6 @@ def _import_applications(
             ],
         )
     return ImportResult(created=len(new_rows), unchanged=len(rows) - len(new_rows))
-
-
-def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert new rows of `model` (field attname → value; unnamed fields take their defaults, as in
-    Model(**row)) and return their ids in order. What bulk_create does, only faster on PostgreSQL.
-
-    There the ids are drawn from the table's sequence and the rows streamed with COPY: for 50,000
-    applicants, bulk_create spent most of its time building model instances and INSERT statements in
-    Python (docs/performance.md). Elsewhere (SQLite 3.35+ returns ids), bulk_create.
-    """
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        if not connection.features.can_return_rows_from_bulk_insert:
-            # Each notice points at its audit row, so the inserts must hand back their ids.
-            raise DomainError("This database cannot import applicants in bulk (it does not return new ids).")
-        objects = model.objects.bulk_create([model(**row) for row in rows])
-        return [obj.pk for obj in objects]
-    from psycopg import sql  # PostgreSQL only
-
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    unknown = set(rows[0]) - {f.attname for f in fields}
-    if unknown:
-        raise TypeError(f"{model.__name__} has no fields {sorted(unknown)}")
-    now = timezone.now()
-
-    def column(f: models.Field) -> Callable[[dict[str, Any]], Any]:
-        """How to get this field's value for one row: given, or its default, as Model() would."""
-        encode = (lambda v: json.dumps(v, cls=f.encoder)) if isinstance(f, models.JSONField) else None
-        if f.attname in rows[0]:
-            return (lambda row: encode(row[f.attname])) if encode else itemgetter(f.attname)
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            return lambda row: now
-        if f.has_default() and callable(f.default):
-            return (lambda row: encode(f.get_default())) if encode else (lambda row: f.get_default())
-        value = encode(f.get_default()) if encode else f.get_default()
-        return lambda row: value
-
-    getters = [column(f) for f in fields]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(f.column) for f in [meta.pk, *fields]),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(rows)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        # psycopg adapts str, int, bool, None, datetime and UUID values itself; JSON goes as text.
-        with cursor.cursor.copy(statement) as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                copy.write_row([pk, *(get(row) for get in getters)])
-    return ids
 
 
 def _receipt_notices(

@@ -65,6 +65,7 @@ from hiring.models import (
     User,
 )
 from hiring.workflow import Actor, Phase, Status, move_for
+from smeqa.bulk import insert_rows
 from smeqa.errors import DomainError
 
 AGENCY = ("Department of Scale Testing", "SCALE")
@@ -885,48 +886,5 @@ def _weekdays_forward(first: date, count: int) -> list[date]:
 
 
 def bulk_insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> list[int]:
-    """Insert `rows` (values in `columns` order, by attname; every other column takes its default) and
-    return the new ids in order: COPY on PostgreSQL with ids drawn from the table's sequence (as
-    hiring.services.imports does for USA Staffing files), bulk_create in chunks elsewhere."""
-    rows = list(rows)
-    if not rows:
-        return []
-    meta = model._meta
-    fields = [meta.get_field(name) for name in columns]
-    rest = [f for f in meta.concrete_fields if not f.primary_key and f.attname not in columns]
-    defaults = tuple(f.get_default() for f in rest)
-    if connection.vendor != "postgresql":
-        names = [f.attname for f in fields]
-        objects = model.objects.bulk_create(
-            (model(**dict(zip(names, row, strict=True))) for row in rows), batch_size=1000
-        )
-        return [obj.pk for obj in objects]
-    from psycopg import sql  # PostgreSQL only
-
-    encoders = [
-        (lambda v, f=f: json.dumps(v, cls=f.encoder)) if isinstance(f, models.JSONField) else None
-        for f in fields
-    ]
-    rest_values = tuple(
-        json.dumps(v, cls=f.encoder) if isinstance(f, models.JSONField) else v
-        for f, v in zip(rest, defaults, strict=True)
-    )
-    json_columns = [i for i, encode in enumerate(encoders) if encode]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(f.column) for f in [meta.pk, *fields, *rest]),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(rows)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        with cursor.cursor.copy(statement) as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                if json_columns:
-                    row = list(row)
-                    for i in json_columns:
-                        row[i] = encoders[i](row[i])
-                copy.write_row((pk, *row, *rest_values))
-    return ids
+    """smeqa.bulk.insert_rows for rows given as tuples in `columns` order (by attname)."""
+    return insert_rows(model, [dict(zip(columns, row, strict=True)) for row in rows])
