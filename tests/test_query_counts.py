@@ -289,6 +289,8 @@ def test_the_certificate_page_shows_names_a_page_at_a_time(client, action):
     assert [e.rank for e in first.context["entries"]] == list(range(1, 51))
     html = first.content.decode()
     assert "Names 1 to 50 of 60" in html
+    # The pager above and below the list are two landmarks, so each has its own name (axe: landmark-unique).
+    assert "Pages of names, above the list" in html and "Pages of names, below the list" in html
     ids = re.findall(r'id="(e\d+_code)"', html)
     assert len(ids) == 50 and len(set(ids)) == 50
     second = client.get(url, {"from": 50})
