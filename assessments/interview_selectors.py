@@ -116,6 +116,9 @@ def interviews_dashboard(*, action: HiringAction) -> dict:
     for round_, state, n in (
         Interview.objects.filter(action=action)
         .exclude(state=IV.WITHDRAWN)
+        # An applicant who withdrew keeps their interview rows; the lists below leave them out, so the
+        # counts and "the first 100 of N" do too.
+        .exclude(application__status=Status.WITHDRAWN)
         .values_list("round", "state")
         .annotate(n=Count("id"))
         .order_by()

@@ -51,7 +51,7 @@ SHOWN = 100  # rows of each list on HR's certificate page
 
 def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
-    listed, not_listed, waiting = services.preview(action)
+    listed, not_listed, waiting = services.preview_cached(action)
     qualified = selectors.qualified_applicants(action=action, waiting_first=True)
     return render(
         request,

@@ -1,8 +1,18 @@
 import pytest
+from django.core.cache import cache
 
 from hiring.models import Role
 
 from .factories import ActionRoleFactory, HiringActionFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (in-process, so a test's cached pages cannot leak into
+    the next, whose rows may reuse the same ids on SQLite)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -40,7 +40,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["application", "created_at"])]
+        indexes = [
+            models.Index(fields=["application", "created_at"]),
+            # The action's latest row: the version certificates.services.preview_cached keys on.
+            models.Index(fields=["action", "id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} {self.from_state} → {self.to_state} by {self.actor or self.actor_role}"

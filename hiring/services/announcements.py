@@ -165,7 +165,9 @@ def announcement_publish(
 def intake(announcement: Announcement, received: int | None = None) -> Intake:
     """The announcement's intake settings for hiring.rules.accepting_applications."""
     if received is None:
-        received = announcement.action.applications.count()
+        # Only an exact cap needs the count (rule 1); an uncapped job at 50,000 applicants skips it.
+        counted = announcement.application_cap is not None and announcement.cap_rule == "exact"
+        received = announcement.action.applications.count() if counted else 0
     return Intake(
         state=announcement.state,
         opens_on=announcement.opens_on,

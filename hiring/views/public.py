@@ -4,7 +4,8 @@ USAJOBS-style JSON export."""
 import json
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
+from django.db.models import Case, Count, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import services
-from ..models import Announcement
+from ..models import Announcement, Application
 from ..publishing import job_posting_jsonld, usajobs_export
 from ..rules import accepting_applications
 from ..services.announcements import intake
@@ -36,10 +37,24 @@ def _public(pk: int) -> Announcement:
 @require_GET
 def jobs(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    received = (
+        Application.objects.filter(action_id=OuterRef("action_id"))
+        .order_by()
+        .values("action_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     listed = (
         Announcement.objects.filter(state=Announcement.State.PUBLISHED, opens_on__lte=today)
         .select_related("action__agency")
-        .annotate(received=Count("action__applications"))
+        # Counted only for jobs with an exact cap (the only rule that needs it), so the public list does
+        # not count every application of every open job on each view.
+        .annotate(
+            received=Case(
+                When(application_cap__isnull=False, cap_rule="exact", then=Coalesce(Subquery(received), 0)),
+                default=Value(0),
+            )
+        )
         .order_by("closes_on", "pk")
     )
     open_jobs = [joa for joa in listed if accepting_applications(intake(joa, joa.received), today)[0]]

@@ -557,6 +557,28 @@ def test_the_hr_dashboard_counts_interviews_by_round_and_state(phase, client):
     assert 'data-round="1" data-state="scheduled">1<' in page
 
 
+def test_the_hr_dashboard_leaves_out_interviews_of_applicants_who_withdrew(phase, client):
+    interviews.interviews_assign(action_id=phase["action"].pk, round=1, actor=phase["hr"])
+    invite(phase)
+    ada = phase["applications"][0]
+    before = {
+        s: n
+        for s, _, n in interview_selectors.interviews_dashboard(action=phase["action"])["rounds"][0]["counts"]
+    }
+    hiring_services.application_transition(
+        application_id=ada.pk, to_status=Status.WITHDRAWN, actor=ada.candidate, actor_role=Actor.CANDIDATE,
+        reason="Withdrawn by the candidate.",
+    )  # fmt: skip
+    dashboard = interview_selectors.interviews_dashboard(action=phase["action"])
+    counts = {state: n for state, _, n in dashboard["rounds"][0]["counts"]}
+    assert counts[IV.INVITED] == before[IV.INVITED] - 1
+    assert dashboard["interview_total"] == len(dashboard["interviews"]) == before[IV.INVITED] - 1
+    client.force_login(phase["hr"])
+    page = client.get(reverse("assessments:hr_interviews", args=[phase["action"].pk])).content.decode()
+    assert f'data-round="1" data-state="invited">{before[IV.INVITED] - 1}<' in page
+    assert ada.applicant_name not in page
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_autosave_and_submit_of_one_sheet_lose_nothing(phase):
     if connection.vendor != "postgresql":

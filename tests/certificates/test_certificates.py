@@ -184,6 +184,34 @@ def test_an_unadjudicated_claim_blocks_issuing(world):
         issue(world)
 
 
+def test_hrs_certificate_page_follows_each_change_after_it_was_first_seen(world, client):
+    """The page's preview is cached (certificates.services.preview_cached): every change must show."""
+    client.force_login(world["hr"])
+    url = reverse("certificates:hr_certificates", args=[world["action"].pk])
+
+    def listed():
+        return [p.name for p in client.get(url).context["listed"].names]
+
+    assert listed() == ["Ben Vet", "Cy Well", "Ada Best", "Dee Well"]
+    # A claim adjudicated again as no preference: Ben no longer floats above the others.
+    services.adjudicate(
+        application_id=world["applications"]["Ben Vet"].pk, hr=world["hr"], preference="NV", documents=[]
+    )
+    assert "Ben Vet" not in listed()
+    # A claim waiting for adjudication shows first and blocks issuing.
+    cy = world["applications"]["Cy Well"]
+    Application.objects.filter(pk=cy.pk).update(preference_claim="XP")
+    cy.adjudication.delete()
+    dee = world["applications"]["Dee Well"]
+    hiring_services.application_transition(
+        application_id=dee.pk, to_status=Status.WITHDRAWN, actor=dee.candidate, actor_role=Actor.CANDIDATE,
+        reason="Withdrawn by the candidate.",
+    )  # fmt: skip
+    page = client.get(url)
+    assert [w.applicant_name for w in page.context["waiting"]] == ["Cy Well"]
+    assert "Dee Well" not in [p.name for p in page.context["listed"].names]
+
+
 def test_a_scientific_professional_gs_13_keeps_cps_where_earned(world):
     type(world["action"]).objects.filter(pk=world["action"].pk).update(scientific_professional=True)
     certificate = issue(world)

@@ -363,3 +363,17 @@ def test_public_job_list_queries_do_not_grow_with_jobs(client, django_assert_max
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("hiring:jobs"))
     assert len(response.context["jobs"]) == 6
+
+
+def test_the_public_list_drops_a_job_when_its_exact_cap_is_reached(client):
+    capped = HiringActionFactory(announcement=False)
+    AnnouncementFactory(action=capped, closes_on=None, application_cap=2)
+    uncapped = HiringActionFactory()
+    services.application_submit(action=capped, candidate=UserFactory())
+    listed = [joa.action_id for joa, _ in client.get(reverse("hiring:jobs")).context["jobs"]]
+    assert sorted(listed) == sorted([capped.pk, uncapped.pk])
+    services.application_submit(action=capped, candidate=UserFactory())
+    response = client.get(reverse("hiring:jobs"))
+    assert [joa.action_id for joa, _ in response.context["jobs"]] == [uncapped.pk]
+    detail = client.get(reverse("hiring:job_detail", args=[capped.announcement.pk])).text
+    assert "This job closed after receiving 2 applications." in detail
