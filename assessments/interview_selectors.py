@@ -112,19 +112,22 @@ def interviews_dashboard(*, action: HiringAction) -> dict:
         InterviewerSeat.objects.filter(action=action).select_related("sme").order_by("round", "sme__email")
     ):
         seats.setdefault(seat.round, []).append(seat.sme)
+    # Applicants who withdrew keep their interview rows; every count and list below leaves them out.
+    # As "not in the action's withdrawn applicants" (a few hundred, by the (action, status) index), not a
+    # join on every applicant's status: 25 -> 6 ms at 50,000 applicants.
+    withdrew = Application.objects.filter(action=action, status=Status.WITHDRAWN).values("pk")
     counts: Counter[tuple[int, str]] = Counter()
     for round_, state, n in (
         Interview.objects.filter(action=action)
         .exclude(state=IV.WITHDRAWN)
-        # An applicant who withdrew keeps their interview rows; the lists below leave them out, so the
-        # counts and "the first 100 of N" do too.
-        .exclude(application__status=Status.WITHDRAWN)
+        .exclude(application_id__in=withdrew)
         .values_list("round", "state")
         .annotate(n=Count("id"))
         .order_by()
     ):
         counts[(round_, state)] += n
     live = Interview.objects.filter(action=action).exclude(state=IV.WITHDRAWN)
+    shown = live.exclude(application_id__in=withdrew)
 
     # Both rounds' "waiting for an interviewer" in one query: applicants in the round's statuses with no
     # live interview of that round.
@@ -141,8 +144,7 @@ def interviews_dashboard(*, action: HiringAction) -> dict:
     waiting_for_interviewer = {1: waiting_for_interviewer["one"], 2: waiting_for_interviewer["two"]}
     # Sheets to review and invitations past their deadline, in one query, split here.
     needing_hr = list(
-        live.filter(Q(state=IV.SUBMITTED) | Q(state=IV.INVITED, respond_by__lt=now))
-        .exclude(application__status=Status.WITHDRAWN)
+        shown.filter(Q(state=IV.SUBMITTED) | Q(state=IV.INVITED, respond_by__lt=now))
         .select_related("application", "sme")
         .only(*SHOWN_FIELDS)
         .order_by("submitted_at", "respond_by", "id")[:400]
@@ -154,8 +156,7 @@ def interviews_dashboard(*, action: HiringAction) -> dict:
     # Only the columns the list shows: whole rows (notes, ratings, the application's imported data)
     # made this 500-row list cost 60 of the dashboard's 95 ms at 50,000 applicants (bench/run.py).
     interviews = list(
-        live.exclude(application__status=Status.WITHDRAWN)
-        .select_related("application", "sme")
+        shown.select_related("application", "sme")
         .only(*SHOWN_FIELDS)
         .order_by("round", "application__applicant_name", "id")[:INTERVIEW_LIST]
     )
