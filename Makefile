@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEMO_PASSWORD ?= smeqa-demo-2026
 
-.PHONY: help venv run test test-fast lint format clean bench
+.PHONY: help venv run test test-fast lint format clean bench audit
 
 help:
 	@echo "make run    serve the app with demo data on http://127.0.0.1:$(PORT) (SQLite, tasks in-process)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test-fast  the suite without browser and worker tests, stopping at the first failure"
 	@echo "make format     ruff's fixes and formatting"
 	@echo "make clean      remove .venv, the SQLite database and collected static files"
+	@echo "make audit      bandit over our code and pip-audit over the installed packages (.ci/audit.py)"
 	@echo "make bench      the benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local server); see docs/performance.md"
 
 # Python 3.12+: .python-version through pyenv, else python3.13, python3.12, python3.
@@ -61,6 +62,12 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# bandit (medium severity and up, [tool.bandit] in pyproject.toml, accepted findings in
+# .ci/bandit-accepted.toml) and pip-audit; fails on a new finding or a known vulnerability, and says so
+# when the vulnerability service cannot be reached (docs/security.md).
+audit: venv
+	@$(PY) .ci/audit.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache

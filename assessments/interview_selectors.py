@@ -14,6 +14,7 @@ from hiring.workflow import Status
 
 from .interviews import rounds_of
 from .models import Availability, Interview, InterviewerSeat
+from .selectors import not_recused
 
 IV = Interview.State
 # Sheets are due to HR within a business day of the interview (rule 28; interviewing-applicants.md).
@@ -21,11 +22,13 @@ SHEET_DUE_BUSINESS_DAYS = 1
 
 
 def interview_for_sme(*, sme: User, pk: int) -> Interview:
-    """One of the SME's own interviews, or 404. Never another SME's."""
+    """One of the SME's own interviews, or 404. Never another SME's, nor one of an applicant they
+    recused from (a recusal does not withdraw an interview already assigned)."""
     try:
         return (
             Interview.objects.select_related("application", "action__agency")
             .exclude(state=IV.WITHDRAWN)
+            .filter(not_recused(sme))
             .get(pk=pk, sme=sme, action__roles__user=sme, action__roles__role=Role.SME)
         )
     except Interview.DoesNotExist:
@@ -62,7 +65,7 @@ def _sheets_first():
 def sme_schedule(*, sme: User, action: HiringAction) -> dict:
     """The SME's interviews on one action and the availability they published."""
     interviews = list(
-        Interview.objects.filter(sme=sme, action=action)
+        Interview.objects.filter(not_recused(sme), sme=sme, action=action)
         .exclude(state=IV.WITHDRAWN)
         .exclude(application__status=Status.WITHDRAWN)
         .select_related("application")

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hiring import selectors as hiring_selectors
@@ -169,6 +170,7 @@ def sme_no_show(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_not_required
+@never_cache  # the job and the interview time, to whoever holds the link: never kept by a browser or proxy
 @require_http_methods(["GET", "POST"])
 def interview_schedule(request: HttpRequest, token) -> HttpResponse:
     """The candidate chooses, changes or cancels their interview time from the link in their email."""

@@ -210,6 +210,32 @@ def interviews_assign(*, action_id: int, round: int, actor: User | None) -> tupl
     return assigned, left
 
 
+def interviews_withdraw_recused(*, action: HiringAction, sme: User, application_id: int) -> int:
+    """The SME recused from the applicant (rule 24): their interviews with them that have not been held
+    are withdrawn, so the applicant waits for an interviewer again and HR's next "Assign" gives them
+    someone else (assignment skips recused SMEs). A candidate already invited or booked is told that
+    their time is cancelled and a new invitation will follow. Called inside the recusal's transaction.
+    """
+    withdrawn = 0
+    for interview in Interview.objects.select_for_update().filter(
+        action=action, application_id=application_id, sme=sme,
+        state__in=[IV.ASSIGNED, IV.INVITED, IV.SCHEDULED],
+    ):  # fmt: skip
+        previous = interview.state
+        cancelled_copy = _interview_calendar(interview, cancelled=True) if interview.starts_at else ""
+        interview.state = IV.WITHDRAWN
+        interview.version += 1
+        interview.save(update_fields=["state", "version"])
+        event = _audit(
+            interview=interview, action_id=action.pk, actor=sme, actor_role=Actor.SME, from_state=previous,
+            reason=f"Round {interview.round} interview withdrawn: the interviewer recused; HR assigns another.",
+        )  # fmt: skip
+        if previous != IV.ASSIGNED:
+            _notify(interview, event=event, template="reassigned", calendar=cancelled_copy)
+        withdrawn += 1
+    return withdrawn
+
+
 @transaction.atomic
 def invitations_send(*, action_id: int, round: int, hr: User, respond_by: datetime) -> int:
     """Invite every applicant with an assigned round-`round` interviewer to choose a time by `respond_by`.

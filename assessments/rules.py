@@ -86,11 +86,18 @@ def pick_reviewers(*, needed: int, loads: dict[int, int], excluded: set[int]) ->
     return [sme for _, sme in eligible[:needed]]
 
 
+# OWASP CSV injection and ASVS 5.0 1.2.10: a cell starting with one of these can run as a formula.
+# The quote is added to text too ("-Smith" becomes "'-Smith"): a spreadsheet shows the quote, nothing runs.
+CSV_FORMULA_STARTS = frozenset({"=", "+", "-", "@", "\t", "\r", "\0"})
+
+
 def csv_safe(value: object) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a leading quote
-    (OWASP CSV injection)."""
+    """A cell a spreadsheet will not run: text starting with = + - @, tab, CR or NUL gets a leading quote.
+
+    Side effects: none. The csv writer does the RFC 4180 quoting.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    return "'" + text if text[:1] in CSV_FORMULA_STARTS else text
 
 
 # --- structured interviews ----------------------------------------------------------------------

@@ -31,6 +31,12 @@ def sme_action(*, sme: User, pk: int) -> HiringAction:
         raise Http404("No such hiring action.") from None
 
 
+def not_recused(sme: User) -> Exists:
+    """For a queryset of reviews or interviews: the SME holds no recusal from the application. A recusal
+    declared after the work was assigned (or accepted) closes the applicant to that SME for good (rule 16)."""
+    return ~Exists(Recusal.objects.filter(application_id=OuterRef("application_id"), sme=sme))
+
+
 def has_checked_conflicts(*, sme: User, action: HiringAction) -> bool:
     return ConflictCheck.objects.filter(action=action, sme=sme).exists()
 
@@ -52,7 +58,7 @@ def sme_queue(*, sme: User, action: HiringAction) -> dict:
     hashing all the action's applications (10+ ms at 50,000, bench/resume_review.py), so the finished
     ones fetch their 200 applications by id instead.
     """
-    mine = ResumeReview.objects.filter(sme=sme, action=action)
+    mine = ResumeReview.objects.filter(not_recused(sme), sme=sme, action=action)
     # Work on an applicant who withdrew (or whose result went out) is no longer waiting.
     open_reviews = mine.filter(state__in=OPEN, application__status=Status.IN_RESUME_REVIEW)
     finished = mine.filter(state__in=DONE)
@@ -86,7 +92,11 @@ def _returned_first():
 def next_review(*, sme: User, action: HiringAction) -> ResumeReview | None:
     return (
         ResumeReview.objects.filter(
-            sme=sme, action=action, state__in=OPEN, application__status=Status.IN_RESUME_REVIEW
+            not_recused(sme),
+            sme=sme,
+            action=action,
+            state__in=OPEN,
+            application__status=Status.IN_RESUME_REVIEW,
         )
         .order_by(_returned_first(), "assigned_at", "id")
         .first()
@@ -94,11 +104,13 @@ def next_review(*, sme: User, action: HiringAction) -> ResumeReview | None:
 
 
 def review_for_sme(*, sme: User, pk: int) -> ResumeReview:
-    """One of the SME's own live reviews, or 404. Never another SME's."""
+    """One of the SME's own live reviews, or 404. Never another SME's, nor one of an applicant they
+    recused from (an accepted review stays live when its SME declares the conflict later)."""
     try:
         return (
             ResumeReview.objects.select_related("application", "action__agency")
             .exclude(state=RR.WITHDRAWN)
+            .filter(not_recused(sme))
             .get(pk=pk, sme=sme, action__roles__user=sme, action__roles__role=Role.SME)
         )
     except ResumeReview.DoesNotExist:

@@ -13,7 +13,7 @@ from hiring.models import ActionRole, Application, AuditEvent, Competency, Hirin
 from hiring.workflow import Actor, Phase, Status
 from smeqa.errors import DomainError
 
-from . import rules
+from . import interviews, rules
 from .models import ConflictCheck, Recusal, ResumeReview, ReviewLoad
 from .selectors import DONE, OPEN, signature_update_sql
 
@@ -115,6 +115,7 @@ def conflict_check_complete(
         ):
             _withdraw(review)
             changed.append(review)
+        interviews.interviews_withdraw_recused(action=action, sme=sme, application_id=application_id)
     check, _ = ConflictCheck.objects.get_or_create(action=action, sme=sme)
     _audit(
         action_id=action.pk, actor=sme, actor_role=Actor.SME,
@@ -206,20 +207,22 @@ def _eligible_loads(action: HiringAction) -> dict[int, int]:
 
 
 @transaction.atomic
-def resume_reviews_assign(*, action_id: int) -> int:
+def resume_reviews_assign(*, action_id: int, actor: User | None = None) -> int:
     """Give every application in resume review its two reviewers, and each split its tiebreaker,
     balanced by open load and never to a recused SME. Returns how many reviews were created.
 
     Rules 10-11 and 16. Applications that cannot be covered (too few eligible SMEs) stay unassigned
-    and show on HR's dashboard.
+    and show on HR's dashboard. The audit row names `actor` (HR's **Assign reviewers**), else the system.
     """
     action = HiringAction.objects.select_for_update(no_key=True).get(pk=action_id)
-    created = _assign(action)
+    if actor is not None:
+        hiring_services.require_role(action=action, user=actor, role=Role.HR)
+    created = _assign(action, actor=actor)
     reviews_changed(created)
     return len(created)
 
 
-def _assign(action: HiringAction) -> list[ResumeReview]:
+def _assign(action: HiringAction, *, actor: User | None = None) -> list[ResumeReview]:
     """resume_reviews_assign's work under the caller's lock on `action`; returns the new reviews, for
     the caller's reviews_changed."""
     loads = _eligible_loads(action)
@@ -263,7 +266,7 @@ def _assign(action: HiringAction) -> list[ResumeReview]:
     if created:
         per_sme = Counter(r.sme_id for r in created)
         _audit(
-            action_id=action.pk, actor=None, actor_role=Actor.SYSTEM,
+            action_id=action.pk, actor=actor, actor_role=Actor.HR if actor else Actor.SYSTEM,
             reason=f"Assigned {len(created)} review(s) to {len(per_sme)} SME(s).",
         )  # fmt: skip
     return created
@@ -357,9 +360,17 @@ def resume_review_save(
         )  # fmt: skip
         reviews_changed([review, *_settle(review.application_id, action.pk)])
     else:
-        if review.state == RR.ASSIGNED:
+        started = review.state == RR.ASSIGNED
+        if started:
             review.state = RR.DRAFT
         review.save()
+        if started:
+            # The move, not every draft save: autosave posts every few seconds of typing, and the
+            # submit records what the review says.
+            _audit(
+                action_id=action.pk, actor=sme, actor_role=Actor.SME, application_id=review.application_id,
+                from_state=RR.ASSIGNED, to_state=RR.DRAFT, reason=f"{review.get_slot_display()} started.",
+            )  # fmt: skip
         reviews_changed([review])
     return review
 

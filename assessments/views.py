@@ -209,7 +209,7 @@ def hr_review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hr_resume_assign(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
-    created = services.resume_reviews_assign(action_id=action.pk)
+    created = services.resume_reviews_assign(action_id=action.pk, actor=request.user)
     messages.success(request, f"Assigned {created} review{'s' if created != 1 else ''}.")
     return redirect("assessments:hr_resume_review", pk=action.pk)
 

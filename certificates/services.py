@@ -308,11 +308,11 @@ def certificate_issue(
 def _render_later(certificate: Certificate) -> None:
     """Draw the PDF after commit. Marked pending first: the task skips a PDF that is already ready, so
     without this an audited or corrected certificate would keep the PDF drawn at issue."""
-    from .tasks import certificate_pdf_render
+    from .tasks import certificate_pdf_render_soon
 
     Certificate.objects.filter(pk=certificate.pk).update(pdf_state=Certificate.Pdf.PENDING)
     certificate.pdf_state = Certificate.Pdf.PENDING
-    transaction.on_commit(lambda: certificate_pdf_render.delay(certificate.pk))
+    transaction.on_commit(lambda: certificate_pdf_render_soon(certificate.pk))
 
 
 # --- who may act on a certificate -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from . import services
 from .models import ActionRole, Agency, AgencyRole, Application, AuditEvent, HiringAction, Notice, User
 
 
@@ -86,6 +87,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "code", "subject", "delivery", "attempts"]
+    list_display = ["created_at", "code", "subject", "delivery", "attempts", "next_attempt_at"]
     list_filter = ["delivery", "code"]
     readonly_fields = [f.name for f in Notice._meta.fields]
+    actions = ["resend"]
+
+    @admin.action(description="Email the selected notices again (failed or not delivered ones only)")
+    def resend(self, request, queryset) -> None:
+        ids = services.notices_resend(
+            actor=request.user, notice_ids=list(queryset.values_list("pk", flat=True))
+        )
+        noun = "notice" if len(ids) == 1 else "notices"
+        self.message_user(request, f"{len(ids)} {noun} queued to be emailed again.")

@@ -3,9 +3,10 @@
 Pure Python: bytes in, a CheckedPdf or a DomainError out. No database, nothing written to disk.
 
 What a file must be to pass: a PDF by its content (not its name), at most 10 MB, readable by pypdf in
-strict mode with a cross-reference table that points at the objects it names, not password protected,
-free of active content (JavaScript, automatic actions, program launches, embedded files, rich media,
-XFA forms), no larger than 256 MB once its compressed streams are opened, and at least one page long.
+strict mode with a cross-reference table that points at the objects it names (and a chain of tables
+that does not loop), not password protected, free of active content (JavaScript, automatic actions,
+program launches, embedded files, rich media, XFA forms), no larger than 256 MB once its compressed
+streams are opened, and at least one page long.
 
 Two passes look for active content. The primary one reads every object listed in the cross-reference
 data, including objects packed inside compressed object streams, where a scan of the raw bytes sees
@@ -26,7 +27,15 @@ from typing import BinaryIO
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import LimitReachedError
 from pypdf.filters import ASCII85Decode, ASCIIHexDecode, FlateDecode, LZWDecode, RunLengthDecode
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    read_object,
+)
 
 from smeqa.errors import DomainError
 
@@ -99,6 +108,9 @@ _RAW_SKIP = re.compile(
     re.DOTALL,
 )
 _OBJECT_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b")
+_XREF_TABLE = re.compile(rb"\s*xref\b")
+_TRAILER = re.compile(rb"trailer\b")
+_PDF_WHITESPACE = re.compile(rb"[\x00\t\n\x0c\r ]*")
 _ENCRYPT_NAME = re.compile(rb"/Encrypt" + _DELIMITER)
 
 _FILTER_ABBREVIATIONS = {
@@ -317,6 +329,7 @@ def _inspect(raw: bytes) -> int:
         raise _Refused("encrypted")
     try:
         _check_xref_offsets(reader, raw)
+        _check_xref_chain(reader, raw)
         _walk(reader)
         risk = _raw_risk(raw)
         if risk:
@@ -349,6 +362,47 @@ def _check_xref_offsets(reader: PdfReader, raw: bytes) -> None:
             found = _OBJECT_HEADER.match(raw, offset) if 0 <= offset < len(raw) else None
             if found is None or (int(found[1]), int(found[2])) != (idnum, generation):
                 raise _Refused("damaged")
+
+
+def _check_xref_chain(reader: PdfReader, raw: bytes) -> None:
+    """Refuse as damaged when the chain of cross-reference sections (each trailer's /Prev) loops.
+
+    pypdf notices a loop, logs a warning and reads on, even in strict mode; a viewer may loop, stop
+    early or repair the file its own way, and then the SME opens a different file from the one checked.
+    """
+    seen: set[int] = set()
+    offset: int | None = reader._startxref  # pypdf has no public accessor for where the chain starts
+    stream = io.BytesIO(raw)
+    while offset is not None:
+        if offset in seen:
+            raise _Refused("damaged")
+        seen.add(offset)
+        trailer = _section_trailer(reader, raw, stream, offset)
+        previous = dict.get(trailer, "/Prev") if trailer is not None else None
+        offset = int(previous) if isinstance(previous, NumberObject) else None
+
+
+def _section_trailer(
+    reader: PdfReader, raw: bytes, stream: io.BytesIO, offset: int
+) -> DictionaryObject | None:
+    """The trailer of the cross-reference section at `offset`: a classic table's `trailer << >>` or a
+    cross-reference stream's dictionary; None when there is none to read (the other checks judge that)."""
+    if not 0 <= offset < len(raw):
+        return None
+    table = _XREF_TABLE.match(raw, offset)
+    if table:
+        keyword = _TRAILER.search(raw, table.end())  # a table holds only digits, "f" and "n" before it
+        if keyword is None:
+            return None
+        start = keyword.end()
+    else:
+        header = _OBJECT_HEADER.match(raw, offset)
+        if header is None:
+            return None
+        start = header.end()
+    stream.seek(_PDF_WHITESPACE.match(raw, start).end())
+    found = read_object(stream, reader)
+    return found if isinstance(found, DictionaryObject) else None
 
 
 def _walk(reader: PdfReader) -> None:

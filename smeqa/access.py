@@ -2,15 +2,12 @@
 pages also need the role, and object lookups are scoped in selectors (404 for missing or not yours)."""
 
 import functools
-import logging
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from hiring.selectors import roles_of
-
-logger = logging.getLogger("smeqa.access")
 
 
 def role_required(role: str) -> Callable:
@@ -20,7 +17,7 @@ def role_required(role: str) -> Callable:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if role not in roles_of(request.user):
-                logger.warning("denied: user %s lacks role %s for %s", request.user.pk, role, request.path)
+                # Logged once, with the answer, by smeqa.denials.DenialLogMiddleware.
                 raise PermissionDenied(f"This page is for the {role} role.")
             return view(request, *args, **kwargs)
 

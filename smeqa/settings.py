@@ -32,21 +32,34 @@ INSTALLED_APPS = [
     "hiring",
     "assessments",
     "certificates",
+    "smeqa",  # wiring only: connects the sign-in signal (smeqa/apps.py)
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the rest, so it logs every 403 and 404 (CSRF failures and unknown paths included).
+    "smeqa.denials.DenialLogMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with a second factor
     # Deny by default: every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "smeqa.middleware.NoStoreWhenSignedInMiddleware",
+    # After MessageMiddleware: signs out idle or 12-hour-old sessions and says why.
+    "smeqa.middleware.SessionTimeoutMiddleware",
+    # After LoginRequiredMiddleware: staff who owe a second factor reach only the code pages.
+    "smeqa.middleware.StaffTwoFactorMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smeqa.urls"
@@ -94,18 +107,52 @@ AUTH_USER_MODEL = "hiring.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in hardening (docs/adr/0013-sign-in-hardening.md). django-axes's backend goes first: it refuses a
+# locked-out person before any password is checked. Anything calling authenticate() must pass request.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# NIST SP 800-53 AC-7: 5 failed sign-ins in a row for one email address from one address lock that pair
+# for 30 minutes. Counting per pair, not per account, keeps a stranger from locking someone out of
+# their own account (ASVS 5.0 V6.1.1); 5 is well under NIST SP 800-63B's cap of 100.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # "consecutive" failures: a good sign-in starts the count again
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the time the lockout page gives holds
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (our users sign in by email)
+AXES_USERNAME_CALLABLE = "smeqa.signin.username_of"
+AXES_CLIENT_IP_CALLABLE = "smeqa.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "smeqa.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Proxies in front of the app that append to X-Forwarded-For (a load balancer: 1). 0 trusts only the
+# connection's own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Shown on the lockout and code pages as the address to ask for help; empty shows none.
+SIGN_IN_HELP_EMAIL = env("SIGN_IN_HELP_EMAIL", default="")
+# IA-2(1): staff (anyone with an agency, and admin users) sign in with a code from an authenticator app
+# too. On wherever demo accounts are not allowed (production); off for `make run` unless set.
+REQUIRE_STAFF_TOTP = env.bool("REQUIRE_STAFF_TOTP", default=not DEMO_DATA_ALLOWED)
+OTP_TOTP_ISSUER = "SMEQA Hiring"
+OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait: 1 s, 2 s, 4 s, ...
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # Our user has no username or first/last name (Django's default list): compare with these.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email", "full_name"]},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "smeqa.signin.ContextWordsValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -160,8 +207,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
 CELERY_BROKER_URL = BROKER_URL or "memory://localhost/"  # unused while eager; a host keeps kombu quiet
 CELERY_TASK_ALWAYS_EAGER = not BROKER_URL
-# In-process mode must not turn a mail outage into a failed page; the notice stays queued and the
-# periodic resend picks it up.
+# In-process mode must not turn a mail outage into a failed page; the notice stays in the outbox and
+# the resend sweep picks it up.
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -172,10 +219,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A worker waits out a Redis outage of any length rather than exiting after 100 tries (about 50 min).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task whose worker dies unacknowledged comes back after an hour; the resend sweep gets there first.
+# A Redis host that does not answer fails a page's queueing in seconds, not the OS's two minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
+    # The notice outbox's sweep: lost tasks, notices written while Redis was down, retries due
+    # (hiring.services.notices: RESEND_AFTER 2 minutes, backoff from 1 minute).
     "resend-unsent-notices": {
         "task": "hiring.tasks.notices_resend_unsent",
+        "schedule": crontab(),  # every minute
+    },
+    # Certificates whose PDF task was lost or never queued (Redis down at issue).
+    "render-pending-certificate-pdfs": {
+        "task": "certificates.tasks.certificate_pdfs_render_pending",
         "schedule": crontab(minute="*/5"),
     },
     "interview-reminders": {
@@ -187,7 +245,12 @@ CELERY_BEAT_SCHEDULE = {
 # --- Security ----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# NIST SP 800-63B AAL2 reauthentication (ASVS 5.0 V7.3): 12 hours after signing in however active
+# (fixed at sign-in by smeqa.signin.stamp_session), and 30 minutes without a request
+# (smeqa.middleware.SessionTimeoutMiddleware, which rewrites its stamp at most once a minute).
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_ACTIVITY_WRITE_INTERVAL = timedelta(minutes=1)
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

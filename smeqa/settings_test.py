@@ -14,6 +14,9 @@ from .settings import DATABASES, STORAGES
 
 ALLOWED_HOSTS = ["*"]
 DEMO_DATA_ALLOWED = True
+# Staff sign in with a password alone here, so tests may force_login them; tests/test_sign_in.py turns
+# two-step sign-in on where it is the subject. Failed sign-ins still lock out (django-axes stays on).
+REQUIRE_STAFF_TOTP = False
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; S303 not in prod
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from hiring.forms import SignInForm
 
-from . import views
+from . import twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,7 +14,10 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-out ends the session on the server (the row is deleted), and needs no second factor.
+    path("accounts/logout/", twofactor.two_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/two-factor/setup/", twofactor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", twofactor.verify, name="two_factor_verify"),
     path("", include("hiring.urls")),
     path("", include("assessments.urls")),
     path("", include("certificates.urls")),

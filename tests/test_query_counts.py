@@ -213,7 +213,10 @@ def test_hr_certificate_page(client, action):
         )  # fmt: skip
         # Real changes write an audit row, which is what the page's cached preview keys on.
         AuditEvent.objects.create(
-            action=action, actor_role="system", subject=AuditEvent.Subject.APPLICATION, reason="bulk test rows"
+            action=action,
+            actor_role="system",
+            subject=AuditEvent.Subject.APPLICATION,
+            reason="bulk test rows",
         )
 
     url = reverse("certificates:hr_certificates", args=[action.pk])

@@ -67,13 +67,17 @@ class AuditEvent(models.Model):
 class Notice(models.Model):
     """A message to a candidate: shown on their status page and sent by email exactly once.
 
-    `key` travels with the email (Message-ID) and is what makes a redelivered task harmless.
+    The row is the outbox: written in the same transaction as the change it tells of, then emailed by
+    a task (hiring.tasks) and, if that task is lost or the mail server fails, by the resend sweep at
+    `next_attempt_at`. `key` travels with the email (Message-ID) and makes a redelivered task harmless.
     """
 
     class Delivery(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed, will retry"
+        # Retries used up (services.notices.MAX_ATTEMPTS, about a day): only a person re-sends it.
+        UNDELIVERED = "undelivered", "Not delivered: retries used up, re-send it"
         NO_ADDRESS = "no_address", "Not emailed: imported applicant, notified by USA Staffing"
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -84,10 +88,13 @@ class Notice(models.Model):
     body = models.TextField()
     calendar = models.TextField(blank=True, help_text="An iCalendar file sent with the email, if any.")
     created_at = models.DateTimeField(default=timezone.now)
-    delivery = models.CharField(max_length=10, choices=Delivery, default=Delivery.QUEUED)
+    delivery = models.CharField(max_length=12, choices=Delivery, default=Delivery.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the resend sweep may next try it: after a failure (the backoff) or once it re-queued it.
+    # Empty for a notice whose first task has not been given up on yet (created_at + RESEND_AFTER).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

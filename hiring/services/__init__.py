@@ -26,7 +26,14 @@ from .job_analysis import (
     question_delete,
     question_save,
 )
-from .notices import BatchDelivery, NoticeDeliveryFailed, notice_deliver, notices_deliver
+from .notices import (
+    BatchDelivery,
+    NoticeDeliveryFailed,
+    notice_deliver,
+    notices_claim_due,
+    notices_deliver,
+    notices_resend,
+)
 from .screening import REMOVAL_GROUNDS, screening_release, screening_remove
 
 __all__ = [
@@ -60,7 +67,9 @@ __all__ = [
     "job_analysis_revise",
     "notice_deliver",
     "notice_queue",
+    "notices_claim_due",
     "notices_deliver",
+    "notices_resend",
     "question_delete",
     "question_save",
     "require_role",

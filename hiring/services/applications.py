@@ -198,9 +198,9 @@ def notice_queue(
         body=body.strip(),
         calendar=calendar,
     )
-    from ..tasks import notice_send  # tasks import services; import here to avoid a cycle
+    from ..tasks import notice_send_soon  # tasks import services; import here to avoid a cycle
 
-    transaction.on_commit(lambda: notice_send.delay(notice.pk))
+    transaction.on_commit(lambda: notice_send_soon(notice.pk))
     return notice
 
 

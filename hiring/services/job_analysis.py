@@ -108,12 +108,27 @@ def question_delete(*, action_id: int, actor: User, question_id: int) -> None:
 
 @transaction.atomic
 def comment_add(*, action: HiringAction, actor: User, topic: str, body: str) -> Comment:
-    """Record a comment by anyone with a role on the action (HR, SME, hiring manager)."""
-    if not ActionRole.objects.filter(action=action, user=actor).exists():
+    """Record a comment by anyone with a role on the action (HR, SME, hiring manager). Writes the
+    comment and an audit row (the comment keeps the text)."""
+    roles = set(ActionRole.objects.filter(action=action, user=actor).values_list("role", flat=True))
+    if not roles:
         raise DomainError("Only people on this hiring action can comment.")
     comment = Comment(action=action, author=actor, topic=topic, body=body.strip())
     comment.full_clean()
     comment.save()
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_role=next(Actor(r) for r in (Role.HR, Role.SME, Role.HIRING_MANAGER) if r in roles),
+        subject=(
+            AuditEvent.Subject.ANNOUNCEMENT
+            if topic == Comment.Topic.ANNOUNCEMENT
+            else AuditEvent.Subject.JOB_ANALYSIS
+        ),
+        action=action,
+        from_state="",
+        to_state="",
+        reason=f"Comment {comment.pk} added to the {comment.get_topic_display().lower()}.",
+    )
     return comment
 
 

@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from smtplib import SMTPDataError, SMTPException, SMTPRecipientsRefused, SMTPSenderRefused
 
 from django.conf import settings
@@ -15,11 +15,12 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.base import Lexer, TokenType
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
-from ..models import Application, Notice
+from ..models import Application, Notice, User
 
 logger = logging.getLogger(__name__)
 
@@ -136,10 +137,30 @@ def _per_applicant_references(templates: Sequence[str]) -> set[str] | None:
 
 
 # --- Delivery ---------------------------------------------------------------------------------------
+# The Notice rows are the outbox (ADR 0004): a task emails each one after the commit that wrote it, and
+# notices_claim_due hands the resend sweep whatever is still unsent when it is due again. The retry
+# schedule lives in the rows (next_attempt_at), so neither a lost task nor a broker outage loses it.
+
+# 1, 2, 4 ... minutes after each failure, then hourly: MAX_ATTEMPTS tries cover about a day of
+# mail-server outage before a notice becomes UNDELIVERED and waits for a person (notices_resend).
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=1)
+MAX_ATTEMPTS = 30
+# How long a queued notice's own task has before the sweep queues it again, and how long the sweep
+# then leaves it to that new task.
+RESEND_AFTER = timedelta(minutes=2)
+SWEEP_LIMIT = 5000
+_UNSENT = (Notice.Delivery.QUEUED, Notice.Delivery.FAILED)
 
 
 class NoticeDeliveryFailed(Exception):
-    """The mail server refused or could not be reached; the task retries."""
+    """The mail server refused or could not be reached; the notice is retried at its next attempt time."""
+
+
+def notice_retry_at(*, attempts: int, now: datetime) -> datetime:
+    """When a notice that has failed `attempts` times is tried again: 1 minute after the first failure,
+    doubling, never more than an hour apart. No side effects."""
+    return now + min(RETRY_CAP, RETRY_FIRST * 2 ** min(attempts - 1, 10))
 
 
 def notice_deliver(
@@ -148,13 +169,14 @@ def notice_deliver(
     """Email one notice unless it was already sent. Returns True when this call sent it.
 
     The row is locked while sending and a second delivery of the same task skips it, so a notice is
-    emailed once even when its task runs twice. A failure is recorded and re-raised for retry.
+    emailed once even when its task runs twice. A failure is recorded (attempts, error, the next
+    attempt time; UNDELIVERED after MAX_ATTEMPTS) and raised as NoticeDeliveryFailed.
     notices_deliver passes an open `mailer` and the `message` it prepared for the whole batch.
     """
     with transaction.atomic():
         state = _locked_state(notice_id)
-        if state is None or state[0] in (Notice.Delivery.SENT, Notice.Delivery.NO_ADDRESS):
-            return False
+        if state is None or state[0] not in _UNSENT:
+            return False  # missing, held by another delivery, sent, given up on, or never emailed
         if message is None:
             message = _messages([notice_id]).get(notice_id)
         if message is None:
@@ -169,13 +191,35 @@ def notice_deliver(
                 mailer.send_messages([message])
         except (SMTPException, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:1000]
-            _set_state(notice_id, delivery=Notice.Delivery.FAILED, attempts=attempts, last_error=error)
+            _set_state(notice_id, **_failed(attempts, timezone.now()), last_error=error)
             failure = exc
         else:
             _set_state(notice_id, delivery=Notice.Delivery.SENT, attempts=attempts, sent_at=timezone.now())
             return True
-    logger.warning("Notice %s not delivered (attempt %s): %s", notice_id, attempts, failure)
-    raise NoticeDeliveryFailed(str(failure)) from failure
+    summary = _failure_summary(failure)
+    logger.warning("Notice %s not delivered (attempt %s): %s", notice_id, attempts, summary)
+    raise NoticeDeliveryFailed(summary) from failure
+
+
+def _failure_summary(exc: Exception) -> str:
+    """The failure in words fit for a log: its type and SMTP code, never its text, which names the
+    refused address (ASVS 5.0 16.2.5: no personal data in logs). The full text stays on the notice."""
+    codes = getattr(exc, "smtp_code", None)
+    refused = getattr(exc, "recipients", None)
+    if isinstance(refused, dict):
+        codes = ",".join(str(code) for code, _ in refused.values())
+    return f"{type(exc).__name__}{f' (SMTP {codes})' if codes else ''}"
+
+
+def _failed(attempts: int, now: datetime) -> dict:
+    """The delivery state of a notice that has now failed `attempts` times."""
+    if attempts >= MAX_ATTEMPTS:
+        return {"delivery": Notice.Delivery.UNDELIVERED, "attempts": attempts, "next_attempt_at": None}
+    return {
+        "delivery": Notice.Delivery.FAILED,
+        "attempts": attempts,
+        "next_attempt_at": notice_retry_at(attempts=attempts, now=now),
+    }
 
 
 # notice_deliver runs once per email, 50,000 times for a bulk move: its two statements are written out
@@ -195,20 +239,27 @@ def _locked_state(notice_id: int) -> tuple[str, int] | None:
 
 
 def _set_state(
-    notice_id: int, *, delivery: str, attempts: int, last_error: str = "", sent_at: datetime | None = None
+    notice_id: int,
+    *,
+    delivery: str,
+    attempts: int,
+    last_error: str = "",
+    sent_at: datetime | None = None,
+    next_attempt_at: datetime | None = None,
 ) -> None:
     q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {q(Notice._meta.db_table)} SET {q('delivery')} = %s, {q('attempts')} = %s, "  # noqa: S608 (quoted names; values are parameters)
-            f"{q('last_error')} = %s, {q('sent_at')} = %s WHERE {q('id')} = %s",
-            [delivery, attempts, last_error, connection.ops.adapt_datetimefield_value(sent_at), notice_id],
+            f"{q('last_error')} = %s, {q('sent_at')} = %s, {q('next_attempt_at')} = %s WHERE {q('id')} = %s",
+            [delivery, attempts, last_error, adapt(sent_at), adapt(next_attempt_at), notice_id],
         )
 
 
 @dataclass
 class BatchDelivery:
-    """What notices_deliver did: how many it emailed, and the ids to try again later."""
+    """What notices_deliver did: how many it emailed, and the ids it could not."""
 
     sent: int = 0
     unsent: list[int] = field(default_factory=list)
@@ -223,8 +274,9 @@ def notices_deliver(*, notice_ids: Sequence[int]) -> BatchDelivery:
 
     Each notice goes through notice_deliver (its own transaction, row lock and SENT check), so a batch
     delivered twice emails each notice once. A notice the server refuses is marked FAILED and the batch
-    goes on; when the server cannot be reached or drops the connection, the rest of the batch is left
-    as it is. Both kinds are returned in `unsent` for the caller's retry.
+    goes on. When the server cannot be reached or drops the connection, the rest of the batch is
+    recorded as failed with it (one attempt each, the same error) and waits out the same backoff
+    rather than being tried again at once. Both kinds are returned in `unsent`.
     """
     result = BatchDelivery()
     messages = _messages(notice_ids)
@@ -241,12 +293,76 @@ def notices_deliver(*, notice_ids: Sequence[int]) -> BatchDelivery:
             except NoticeDeliveryFailed as failure:
                 result.unsent.append(notice_id)
                 if not isinstance(failure.__cause__, _MESSAGE_REFUSED):
-                    result.unsent.extend(notice_ids[position + 1 :])
+                    rest = list(notice_ids[position + 1 :])
+                    result.unsent.extend(rest)
+                    _record_unreachable(rest, error=f"{type(failure.__cause__).__name__}: {failure}"[:1000])
                     break
     finally:
         with contextlib.suppress(OSError):  # already gone: nothing is left to send on it
             mailer.close()
     return result
+
+
+@transaction.atomic
+def _record_unreachable(notice_ids: Sequence[int], *, error: str) -> None:
+    """Count a failed attempt for each unsent notice of `notice_ids` that no other delivery holds."""
+    now = timezone.now()
+    by_attempts: dict[int, list[int]] = {}
+    rows = (
+        Notice.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=notice_ids, delivery__in=_UNSENT)
+        .values_list("pk", "attempts")
+    )
+    for pk, attempts in rows:
+        by_attempts.setdefault(attempts + 1, []).append(pk)
+    for attempts, ids in by_attempts.items():
+        Notice.objects.filter(pk__in=ids).update(**_failed(attempts, now), last_error=error)
+
+
+def notices_claim_due(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> list[int]:
+    """The ids of unsent notices due another try, oldest first: queued ones whose own task has had
+    RESEND_AFTER (lost, or never reached the broker), and failed ones whose backoff has ended.
+
+    Side effect: each claimed notice's next attempt moves RESEND_AFTER on, so the next sweep leaves it
+    to the task the caller queues now. Rows another delivery holds are skipped.
+    """
+    now = now or timezone.now()
+    due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lt=now - RESEND_AFTER)
+    with transaction.atomic():
+        ids = list(
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(due, delivery__in=_UNSENT)
+            .order_by("created_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notice.objects.filter(pk__in=ids).update(next_attempt_at=now + RESEND_AFTER)
+    return ids
+
+
+@transaction.atomic
+def notices_resend(*, actor: User | None, notice_ids: Sequence[int] | None = None) -> list[int]:
+    """Give failed and undelivered notices (all of them, or those of `notice_ids`) a fresh set of
+    retries and email them now. Returns their ids.
+
+    For after the cause is fixed (the mail server, an address). Side effects: the notices become
+    QUEUED with no attempts counted (the last error stays for reference), their delivery is queued
+    after commit, and the resend is logged with the actor.
+    """
+    notices = Notice.objects.select_for_update().filter(
+        delivery__in=[Notice.Delivery.FAILED, Notice.Delivery.UNDELIVERED]
+    )
+    if notice_ids is not None:
+        notices = notices.filter(pk__in=notice_ids)
+    ids = list(notices.order_by("created_at", "id").values_list("pk", flat=True))
+    Notice.objects.filter(pk__in=ids).update(
+        delivery=Notice.Delivery.QUEUED, attempts=0, next_attempt_at=timezone.now() + RESEND_AFTER
+    )
+    logger.info("User %s re-sent %s notices: %s", actor.pk if actor else "(system)", len(ids), ids[:50])
+
+    from ..tasks import notices_send_in_batches  # tasks import services; import here to avoid a cycle
+
+    transaction.on_commit(lambda: notices_send_in_batches(ids))
+    return ids
 
 
 def _messages(notice_ids: Sequence[int]) -> dict[int, EmailMessage]:

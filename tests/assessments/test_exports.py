@@ -9,9 +9,10 @@ import pytest
 from django.core.management import ManagementUtility, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from assessments import exports, rules, services
-from assessments.models import ResumeReview
+from assessments.models import Recusal, ResumeReview
 from hiring import services as hiring_services
 from hiring.imports.usas import COLUMNS, parse_usas_csv
 from hiring.models import AuditEvent, Role
@@ -388,6 +389,149 @@ def test_the_audit_csv_has_every_review_return_and_recusal(phase):
     # Rows are grouped by applicant: reviews first, then returns, then recusals.
     kim = [r["Record"] for r in rows if r["Application Number"] == "1002"]
     assert kim == ["review", "review", "return"]
+
+
+# --- downloaded by HR through the page and read back ----------------------------------------------
+
+# Every first character a spreadsheet may run as a formula (OWASP CSV injection; ASVS 5.0 1.2.10).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+# What can be stored: PostgreSQL refuses NUL in text (and the import refuses it), so no export meets one.
+STORED_STARTS = FORMULA_STARTS[:-1]
+
+
+def hostile(start: str, where: str) -> str:
+    return f'{start}HYPERLINK("http://evil.test/?{where}","open")'
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_csv_safe_quotes_each_formula_start_and_the_cell_reads_back(start):
+    value = hostile(start, "rule")
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerow([rules.csv_safe(value), "next"])
+
+    assert list(csv.reader(io.StringIO(out.getvalue(), newline=""))) == [["'" + value, "next"]]
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("Grace Hopper", "Grace Hopper"),
+        ("O'Brien", "O'Brien"),
+        ("2210-13(INFOSEC)", "2210-13(INFOSEC)"),
+        ("person@example.gov", "person@example.gov"),
+        (13, "13"),
+        (None, ""),
+        ("", ""),
+        # OWASP: a text cell such as a name starting with "-" keeps a visible quote rather than run.
+        ("-Smith", "'-Smith"),
+        (-3, "'-3"),
+    ],
+)
+def test_csv_safe_on_ordinary_values(value, cell):
+    assert rules.csv_safe(value) == cell
+
+
+def downloaded(client, phase, kind: str) -> list[list[str]]:
+    """The export as HR gets it from the dashboard's link, parsed as a spreadsheet import would."""
+    client.force_login(phase["hr"])
+    response = client.get(
+        reverse("assessments:hr_resume_review_export", kwargs={"pk": phase["action"].pk, "kind": kind})
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8"), newline="")))
+
+
+def assert_nothing_runs(rows: list[list[str]]) -> None:
+    for row in rows:
+        for cell in row:
+            assert cell[:1] not in FORMULA_STARTS, repr(cell)
+
+
+def test_usas_download_neutralises_each_formula_start_and_keeps_ordinary_values(client, phase):
+    """Hostile text in every USA Staffing column an import carries through, one per formula start that
+    can be stored, and the imported "+1 Kim", "-2" and "@SUM(A1)" names. The
+    quote goes on text too ("-2" as a middle name): OWASP accepts a visible quote over a cell that runs.
+    No column of this file is a number that could be negative."""
+    kim = phase["kim"]
+    columns = [
+        "Vacancy ID",
+        "Assessment ID",
+        "Application ID",
+        "Application Rating ID",
+        "Rating Combination",
+        "USAJOBS Applicant GUID",
+    ]
+    planted = {column: hostile(start, column) for column, start in zip(columns, STORED_STARTS, strict=True)}
+    kim.external_data = kim.external_data | planted
+    kim.save(update_fields=["external_data"])
+
+    rows = downloaded(client, phase, "usas")
+
+    assert rows[0] == list(COLUMNS)
+    by_number = {
+        row[COLUMNS.index("Application Number")]: dict(zip(COLUMNS, row, strict=True)) for row in rows[1:]
+    }
+    for column, value in planted.items():
+        assert by_number["1002"][column] == "'" + value, column
+    assert by_number["1002"]["Applicant First Name"] == "'+1 Kim"
+    assert by_number["1002"]["Applicant Middle Name"] == "'-2"
+    assert by_number["1002"]["Applicant Last Name"] == "'@SUM(A1)"
+    assert_nothing_runs(rows)
+    # Ordinary values come back exactly: digits, a hyphen inside a value, names, codes.
+    assert by_number["1001"] == usas_row("1001", "Hopper", "Grace", "Murray") | {
+        "Minimum Qualifications Rating": "ELSM"
+    }
+    ada = by_number[f"SMEQA-{phase['ada'].pk}"]
+    assert [ada["Applicant First Name"], ada["Applicant Middle Name"], ada["Applicant Last Name"]] == [
+        "Ada",
+        "King",
+        "Lovelace",
+    ]
+
+
+def test_audit_download_neutralises_each_formula_start_and_keeps_ordinary_values(client, phase):
+    """Hostile text where people type in the audit file: the SME's name, a justification, HR's note, a
+    recusal note and a competency's name, one per formula start."""
+    action, evil = phase["action"], phase["evil"]
+    sme = phase["smes"][0]
+    sme.full_name = "-Smith"
+    sme.save(update_fields=["full_name"])
+    review = live(evil, 1)
+    ResumeReview.objects.filter(pk=review.pk).update(
+        justification=hostile("\t", "justification"), hr_note=hostile("\r", "hr_note")
+    )
+    Recusal.objects.filter(application=phase["ada"]).update(note=hostile("+", "recusal"))
+    action.competencies.filter(name="Research").update(name=hostile("=", "competency"))
+    evil_review_sme = review.sme.email
+
+    rows = downloaded(client, phase, "audit")
+
+    header, body = rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert "'" + hostile("=", "competency") in header and "'-Delivery" in header
+    evil_first = next(
+        r
+        for r in body
+        if r["Record"] == "review"
+        and r["SME email"] == evil_review_sme
+        and r["Applicant"] == "'" + HOSTILE_NAME
+    )
+    assert evil_first["Justification"] == "'" + hostile("\t", "justification")
+    assert evil_first["HR note"] == "'" + hostile("\r", "hr_note")
+    recusal = next(
+        r for r in body if r["Record"] == "recusal" and r["Application Number"] == f"SMEQA-{phase['ada'].pk}"
+    )
+    assert recusal["Note"] == "'" + hostile("+", "recusal")
+    assert {r["SME name"] for r in body if r["SME email"] == sme.email} == {"'-Smith"}
+    assert_nothing_runs(rows)
+    # Ordinary values come back exactly: e-mail addresses (an @ inside), answers, dates, names.
+    tiebreak = next(r for r in body if r["Application Number"] == "1001" and r["Review"] == "Tiebreak")
+    assert tiebreak["Decision"] == "Move Forward" and tiebreak["52 weeks met"] == "Yes"
+    assert tiebreak["Accepted by"] == f"{phase['hr'].full_name} ({phase['hr'].email})"
+    assert "@" in tiebreak["SME email"] and not tiebreak["SME email"].startswith("'")
+    assert tiebreak["Submitted at"][:2] == "20"
+    assert any(r["Applicant"] == "Ada King Lovelace" for r in body)
 
 
 # --- command -------------------------------------------------------------------------------------

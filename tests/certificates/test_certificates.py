@@ -436,3 +436,27 @@ def test_the_hiring_manager_sees_the_certificate_and_each_candidates_interview_n
     outsider = ActionRoleFactory(role=Role.HIRING_MANAGER).user
     client.force_login(outsider)
     assert client.get(reverse("certificates:certificate", args=[certificate.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)  # real commits, so the PDF is queued as in production
+def test_with_redis_down_issuing_succeeds_and_the_sweep_draws_the_pdf_later(world, client, caplog):
+    from certificates import tasks
+    from tests.worker.brokers import free_port, use_broker
+
+    client.force_login(world["hr"])
+    with use_broker(f"redis://127.0.0.1:{free_port()}/0"):  # Redis stopped
+        response = client.post(
+            reverse("certificates:hr_issue", args=[world["action"].pk]),
+            {"grade": 13, "duty_location": "Washington, DC",
+             "return_by": (timezone.localdate() + timedelta(days=30)).isoformat()},
+            follow=True,
+        )  # fmt: skip
+    assert response.status_code == 200
+    certificate = Certificate.objects.get(action=world["action"])
+    assert certificate.pdf_state == Certificate.Pdf.PENDING
+    assert f"certificate {certificate.pk} PDF left for the sweep" in caplog.text
+    # Redis is back (tasks run in-process here): beat's sweep draws it.
+    assert tasks.certificate_pdfs_render_pending.delay().get() == 1
+    certificate.refresh_from_db()
+    assert certificate.pdf_state == Certificate.Pdf.READY
+    assert tasks.certificate_pdfs_render_pending.delay().get() == 0

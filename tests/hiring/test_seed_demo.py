@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.test import override_settings
 
 from hiring.models import Application, HiringAction, Notice, User
@@ -23,7 +24,9 @@ def test_seed_demo_creates_every_sign_in_and_a_moving_action(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "a-demo-password-for-tests")
     call_command("seed_demo")
     for email in DEMO_SIGN_INS:
-        assert authenticate(username=email, password="a-demo-password-for-tests") is not None, email
+        # django-axes checks every sign-in against its lockouts, so authenticate() needs a request.
+        signed_in = authenticate(HttpRequest(), username=email, password="a-demo-password-for-tests")
+        assert signed_in is not None, email
     product = HiringAction.objects.get(title="Product Manager")
     statuses = set(Application.objects.filter(action=product).values_list("status", flat=True))
     assert {Status.INELIGIBLE, Status.DID_NOT_MOVE_FORWARD, Status.IN_ROUND_2, Status.QUALIFIED} <= statuses

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,7 +36,8 @@ def built(tmp_path, monkeypatch):
 
 
 def signed_in(client, email):
-    assert client.login(username=email, password=PASSWORD), email
+    # django-axes checks every sign-in against its lockouts, so authenticate() needs a request.
+    assert client.login(request=HttpRequest(), username=email, password=PASSWORD), email
     return client
 
 
@@ -65,7 +67,7 @@ def test_manifest_names_what_was_built(built):
     _, competencies = sheet_parts(interview)
     assert rules.round_score(interview.ratings, competencies) == interview.score
     for email in (built["hr_email"], built["sme_email"], built["manager_email"], built["candidate_email"]):
-        assert authenticate(username=email, password=PASSWORD) is not None, email
+        assert authenticate(HttpRequest(), username=email, password=PASSWORD) is not None, email
     assert isinstance(built["seconds"], float)
 
 

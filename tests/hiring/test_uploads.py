@@ -38,12 +38,41 @@ EXPECTED_WORDS = {
     "double_flate_bomb": ["too large when opened"],
     "broken_xref_pdf": ["damaged"],
     "bad_startxref_pdf": ["damaged"],
+    "looping_xref_pdf": ["damaged"],
+    "looping_xref_stream_pdf": ["damaged"],
     "truncated_pdf": ["damaged"],
     "no_pages_pdf": ["no pages"],
     "pdf_with_javascript_in_object_stream": ["JavaScript"],
     "pdf_with_escaped_javascript": ["JavaScript"],
     "pdf_with_unlisted_javascript": ["JavaScript"],
 }
+
+
+# Issue 8's hostile-input list: each kind, the corpus file that is it, and a look at the bytes proving the
+# file really is that kind (so a builder that quietly made a clean file cannot pass as refused).
+REQUIRED_KINDS = {
+    "renamed ZIP": ("renamed_zip", lambda data: data.startswith(b"PK\x03\x04")),
+    "renamed EXE": ("renamed_exe", lambda data: data.startswith(b"MZ")),
+    "PDF with JavaScript": ("pdf_with_javascript", lambda data: b"/JavaScript" in data),
+    "PDF with OpenAction": ("pdf_with_openaction", lambda data: b"/OpenAction" in data),
+    "PDF with Launch": ("pdf_with_launch", lambda data: b"/Launch" in data),
+    "PDF with an embedded file": ("pdf_with_embedded_file", lambda data: b"/EmbeddedFiles" in data),
+    "encrypted PDF": ("encrypted_pdf", lambda data: PdfReader(io.BytesIO(data)).is_encrypted),
+    "PDF over 10 MB": ("oversized_pdf", lambda data: len(data) > MAX_UPLOAD_BYTES),
+    "decompression bomb": (
+        "decompression_bomb",
+        lambda data: len(data) < 2 * 1024 * 1024 and _inflates_past(data, uploads.MAX_OPENED_BYTES),
+    ),
+    "broken xref": ("broken_xref_pdf", lambda data: b"\nxref\n" in data),
+    "looping xref": ("looping_xref_pdf", lambda data: b"/Prev" in data),
+    "zero bytes": ("zero_bytes", lambda data: data == b""),
+}
+
+
+def _inflates_past(data: bytes, limit: int) -> bool:
+    """Whether the Flate stream in `data` opens to more than `limit` bytes (counted, not kept)."""
+    start = data.index(b"stream\n") + len(b"stream\n")
+    return uploads._inflated_size(data[start:], limit) > limit
 
 
 def refusal(data: bytes, *, field: str = "resume", label: str = "Resume") -> DomainError:
@@ -65,6 +94,18 @@ def test_hostile_file_is_refused_with_a_plain_reason(name):
         assert words in error.message
     # Every message says what to do next, not only what is wrong.
     assert any(verb in error.message for verb in ("upload it again", "upload that"))
+
+
+@pytest.mark.parametrize("kind", sorted(REQUIRED_KINDS))
+def test_corpus_holds_each_required_kind_and_it_is_refused(kind):
+    name, is_that_kind = REQUIRED_KINDS[kind]
+    assert name in corpus.HOSTILE, f"the corpus has no {kind}"
+    data = corpus.HOSTILE[name]()
+    assert is_that_kind(data), f"{name} is not really a {kind}"
+
+    error = refusal(data)
+
+    assert all(words in error.message for words in EXPECTED_WORDS[name])
 
 
 def test_whole_hostile_corpus_is_refused():

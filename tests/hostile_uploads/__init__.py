@@ -258,6 +258,24 @@ def bad_startxref_pdf() -> bytes:
     return head + b"startxref\n%d\n%%%%EOF\n" % (len(head) // 2)
 
 
+def looping_xref_pdf() -> bytes:
+    """A resume whose trailer's /Prev points back at its own cross-reference table: a loop."""
+    data = _simple_pdf(_stream(b"", _CONTENT))
+    xref_at = data.rindex(b"\nxref\n") + 1
+    return data.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Prev %d >>" % xref_at)
+
+
+def looping_xref_stream_pdf() -> bytes:
+    """The same loop in a PDF 1.5 cross-reference stream (its /Prev is its own offset)."""
+    data = _assemble_packed(
+        {2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: _PAGE, 4: _stream(b"", _CONTENT), 5: _FONT},
+        {1: b"<< /Type /Catalog /Pages 2 0 R >>"},
+        root=1,
+    )
+    xref_at = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n", 1)[0])
+    return data.replace(b"/Type /XRef", b"/Prev %d /Type /XRef" % xref_at)
+
+
 def truncated_pdf() -> bytes:
     """A resume cut off halfway, as an interrupted download leaves it."""
     data = clean_pdf()
@@ -318,6 +336,15 @@ def resume_with_tech_title() -> bytes:
     return _edited(edit)
 
 
+def resume_with_incremental_update() -> bytes:
+    """Safe: a resume saved twice, the second time as an incremental update (a /Prev chain of two)."""
+    writer = PdfWriter(io.BytesIO(clean_pdf()), incremental=True)
+    writer.add_metadata({"/Title": "Jane Q. Candidate, updated"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def resume_opening_at_first_page() -> bytes:
     """Safe: /OpenAction holding a destination (first page, fit to window), as LaTeX writes it."""
 
@@ -366,6 +393,8 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
         double_flate_bomb,
         broken_xref_pdf,
         bad_startxref_pdf,
+        looping_xref_pdf,
+        looping_xref_stream_pdf,
         truncated_pdf,
         no_pages_pdf,
         pdf_with_javascript_in_object_stream,
@@ -380,6 +409,7 @@ SAFE: dict[str, Callable[[], bytes]] = {
         clean_pdf,
         long_resume,
         resume_with_tech_title,
+        resume_with_incremental_update,
         resume_opening_at_first_page,
         resume_opening_with_goto_action,
     )

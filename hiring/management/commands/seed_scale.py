@@ -731,10 +731,10 @@ class Builder:
             ],
         )  # fmt: skip
         self.entries = len(listed.names)
-        from certificates.tasks import certificate_pdf_render
+        from certificates.tasks import certificate_pdf_render_soon
 
         pk = self.certificate.pk
-        transaction.on_commit(lambda: certificate_pdf_render.delay(pk))
+        transaction.on_commit(lambda: certificate_pdf_render_soon(pk))
 
     def _audit_rows(self) -> None:
         """One audit row per status move of every application, as application_transition writes them;
