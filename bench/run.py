@@ -11,7 +11,7 @@
    --warmup; each page's median is also given as a ratio to the cheapest signed-in page measured in
    the same run, which survives a slower or busier machine better than milliseconds do.
 4. Mixed read load: --clients threads request a weighted mix of those pages for --load-seconds.
-5. Runs the other benchmarks (import, category rating, certificate PDF, notices) as subprocesses;
+5. Runs the other benchmarks (import, category rating, certificate PDF, notices, upload checks) as subprocesses;
    each hands its figures back through bench/report.py.
 6. Replaces the part of docs/performance.md between the "make bench" markers with the table, and
    writes bench/results/latest.json.
@@ -38,7 +38,7 @@ from server import PASSWORD, get, gunicorn, p95, sign_in
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv/bin/python")
 BEGIN, END = "<!-- make bench: begin -->", "<!-- make bench: end -->"
-STEPS = ("pages", "load", "import", "category", "pdf", "notices")
+STEPS = ("pages", "load", "import", "category", "pdf", "notices", "uploads")
 SERVER_ENV = {
     "DJANGO_SETTINGS_MODULE": "bench.server_settings",
     "SECRET_KEY": "bench",
@@ -119,6 +119,7 @@ def main() -> int:
             "category": ["bench/category_rating.py", "--applicants", "50000"],
             "pdf": ["bench/certificate_pdf.py", "--names", "2000", "--runs", "3"],
             "notices": ["bench/notices.py", "--applicants", str(args.applicants)],
+            "uploads": ["bench/uploads.py", "--runs", "200"],
         }
         for step, command in others.items():
             if step not in steps:
@@ -450,6 +451,12 @@ def _markdown(r: dict) -> str:
         lines.append(
             f"| Certificate PDF of {pdf['names']:,} names | ≤ 5 s, ≤ 400 MB | median {pdf['median_s']:.2f} s, "
             f"{pdf['peak_mb']:.0f} MB | | | {'yes' if ok else '**no** (see below)'} |"
+        )
+    if up := r.get("uploads"):
+        lines.append(
+            f"| Upload check of a clean 2-page resume (issue 8) | p95 ≤ 50 ms | median {up['median_ms']:.1f} ms, "
+            f"p95 {up['p95_ms']:.1f} ms; every hostile file refused, slowest {up['slowest_refusal']} "
+            f"{up['slowest_refusal_ms']:.0f} ms | | | {'yes' if up['p95_ms'] <= 50 else '**no**'} |"
         )
     for failure in r.get("failed", []):
         lines.append(f"\nFailed: {failure}")
