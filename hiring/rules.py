@@ -1,8 +1,8 @@
 """Pure rules for the front half of SMEQA: plain values in, answers out; no database, no I/O."""
 
 import re
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 # SMEQA converting-job-tasks-to-competencies.md: dot-vote to 4-6 core competencies (warn outside).
 COMPETENCY_RANGE = (4, 6)
@@ -178,3 +178,139 @@ def next_step(status: str, since: date, closes_on: date | None = None) -> tuple[
     if status == "received" and closes_on is not None:
         return text, add_business_days(max(since, closes_on), 5)
     return text, add_business_days(since, business_days) if business_days else None
+
+
+# --- What a candidate can expect next, and by when (issue 9) ----------------------------------------
+# Each figure below is cited where it is used. A date is "about" when it is our estimate from SMEQA's
+# plan; it is exact when someone set it (an interview deadline or time, a certificate's return date).
+
+# SMEQA resume-review/training.md: give SMEs 5 business days to review resumes.
+RESUME_REVIEW_BUSINESS_DAYS = 5
+# SMEQA getting-started/selecting-smes.md: "tiebreaker round over 2 days with an additional SME".
+TIEBREAK_BUSINESS_DAYS = 2
+# SMEQA getting-started/planning-your-timeline.html: round 1 starts the week after resume review (W4-5
+# review, W5-6 round 1), so an invitation follows the result within about a week.
+INVITATION_BUSINESS_DAYS = 5
+# planning-your-timeline.html: each interview round runs over about two weeks (W5-6, W6-7).
+ROUND_BUSINESS_DAYS = 10
+# assessments/interviewing-applicants.md: notes go to HR by the end of the next business day; SMEQA-case
+# p.18: within two days. HR then accepts the score, so the result follows in about 2 business days.
+INTERVIEW_RESULT_BUSINESS_DAYS = 2
+# planning-your-timeline.html: the certificate is issued in week 8, about two weeks after round 2 begins.
+CERTIFICATE_BUSINESS_DAYS = 10
+# SMEQA-case p.16: hiring managers made first selections 11-16 days after the certificate.
+SELECTION_CALENDAR_DAYS = 16
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The next step of an application in plain words: `step` names it, `text` says what happens,
+    `due` is when (None when nobody can say), `estimate` means "about", `late` means the estimate
+    has passed."""
+
+    step: str
+    text: str
+    due: date | None = None
+    estimate: bool = True
+    late: bool = False
+    due_label: str = "expected by"
+
+    @property
+    def summary(self) -> str:
+        """One line, e.g. "Resume review: results expected by about November 20, 2026"."""
+        if self.due is None:
+            return self.step
+        when = f"{'about ' if self.estimate else ''}{self.due:%B %-d, %Y}"
+        if self.late:
+            return f"{self.step}: we expected this by {when}, and it is taking longer than planned"
+        return f"{self.step}: {self.due_label} {when}"
+
+
+@dataclass(frozen=True)
+class NextStepFacts:
+    """What the expected-date rule reads about one application: plain values from its rows."""
+
+    status: str
+    since: date  # the day it entered its status
+    closes_on: date | None = None  # the announcement's close date
+    respond_by: date | None = None  # the live interview invitation's deadline, if invited
+    interview_on: date | None = None  # the booked interview's day, if scheduled
+    return_by: date | None = None  # the original certificate's return date, if listed on one
+
+
+def _after(start: date, *business_days: int) -> date:
+    return add_business_days(start, sum(business_days))
+
+
+def expected_next(facts: NextStepFacts, today: date) -> Expectation | None:
+    """The next step an application in `facts.status` waits for, with its expected date.
+
+    None for a final status. Pure: the caller reads the dates (services.updates.expectations_for).
+    """
+    status = facts.status
+    expectation: Expectation | None
+    if status in ("received", "in_resume_review"):
+        # Review starts when the announcement closes (or when screening released it, if later):
+        # 5 business days of review, then up to 2 for tiebreaks (training.md; selecting-smes.md).
+        start = max(facts.since, facts.closes_on) if facts.closes_on else facts.since
+        text = NEXT_STEPS[status][0]
+        expectation = Expectation(
+            "Resume review", text, _after(start, RESUME_REVIEW_BUSINESS_DAYS, TIEBREAK_BUSINESS_DAYS),
+            due_label="results expected by",
+        )  # fmt: skip
+    elif status == "moved_forward":
+        expectation = Expectation(
+            "Interview invitation", NEXT_STEPS[status][0], _after(facts.since, INVITATION_BUSINESS_DAYS)
+        )
+    elif status in ("in_round_1", "in_round_2"):
+        step = f"Interview round {status[-1]}"
+        if facts.interview_on is not None:
+            # The booked time is exact; the result follows the SME's notes and HR's acceptance.
+            expectation = Expectation(
+                step,
+                f"Your interview is on {facts.interview_on:%A, %B %-d}. "
+                "We email the result once HR reviews the score.",
+                _after(facts.interview_on, INTERVIEW_RESULT_BUSINESS_DAYS),
+                due_label="result expected by",
+            )
+        elif facts.respond_by is not None:
+            # The deadline in the invitation (assessments.interviews.invitations_send): exact.
+            expectation = Expectation(
+                step,
+                "Choose a time for your interview from the link in your invitation. If you do not "
+                "choose one by the deadline, you will be removed from consideration.",
+                facts.respond_by,
+                estimate=False,
+                due_label="choose a time by",
+            )
+        else:
+            expectation = Expectation(
+                step,
+                "An interviewer is being arranged. We will email you a link to choose a time.",
+                _after(facts.since, ROUND_BUSINESS_DAYS),
+                due_label="result expected by",
+            )
+    elif status == "qualified":
+        expectation = Expectation(
+            "Certificate", NEXT_STEPS[status][0], _after(facts.since, CERTIFICATE_BUSINESS_DAYS),
+            due_label="referral decision expected by",
+        )  # fmt: skip
+    elif status == "referred":
+        if facts.return_by is not None:
+            # HR set the certificate's return date when issuing it (certificates.services.certificate_issue).
+            expectation = Expectation(
+                "Hiring manager's decision", NEXT_STEPS[status][0], facts.return_by,
+                estimate=False, due_label="due by",
+            )  # fmt: skip
+        else:
+            expectation = Expectation(
+                "Hiring manager's decision", NEXT_STEPS[status][0],
+                facts.since + timedelta(days=SELECTION_CALENDAR_DAYS),
+            )  # fmt: skip
+    elif status == "not_referred":
+        expectation = Expectation("No action needed", NEXT_STEPS[status][0])
+    else:
+        return None
+    if expectation.due is not None and expectation.due < today and expectation.estimate:
+        return replace(expectation, late=True)
+    return expectation

@@ -23,6 +23,7 @@ __all__ = [
     "notices_resend_unsent",
     "notices_send_batch",
     "notices_send_in_batches",
+    "status_updates_send",
 ]
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,17 @@ def notices_resend_unsent() -> int:
     ids = services.notices_claim_due()
     notices_send_in_batches(ids)
     return len(ids)
+
+
+@shared_task(time_limit=900, soft_time_limit=840)
+def status_updates_send() -> int:
+    """The two-weekly update (Celery beat, daily): tell each candidate who has had no notice for 14
+    days where their application stands and what comes next. Returns how many updates it wrote.
+
+    Side effects: an audit row and a notice per due application (services.updates), emailed in batches
+    after each chunk commits. Running twice, at once or after a worker died, writes each update once.
+    """
+    return len(services.status_updates_send())
 
 
 def notice_send_soon(notice_id: int) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import announcements, apply, candidates, hr, imports, job_analysis, public, screening
+from .views import announcements, apply, candidates, dashboards, hr, imports, job_analysis, public, screening
 
 app_name = "hiring"
 urlpatterns = [
@@ -25,6 +25,15 @@ urlpatterns = [
     path("hr/actions/<int:pk>/screening/", screening.hr_screening, name="hr_screening"),
     path("hr/actions/<int:pk>/import/usas/", imports.hr_import_usas, name="hr_import_usas"),
     path("hr/actions/<int:action_pk>/documents/<int:pk>/", hr.hr_document, name="hr_document"),
+    # HR's dashboards (issue 9): one action, and across the actions the person is HR on.
+    path("hr/dashboard/", dashboards.hr_dashboard, name="hr_dashboard"),
+    path("hr/dashboard/<slug:table>.csv", dashboards.hr_dashboard_csv, name="hr_dashboard_csv"),
+    path("hr/actions/<int:pk>/dashboard/", dashboards.hr_action_dashboard, name="hr_action_dashboard"),
+    path(
+        "hr/actions/<int:pk>/dashboard/<slug:table>.csv",
+        dashboards.hr_action_dashboard_csv,
+        name="hr_action_dashboard_csv",
+    ),
     # The job analysis workshop and the announcement: everyone on the action reads; HR edits.
     path("actions/<int:pk>/job-analysis/", job_analysis.job_analysis, name="job_analysis"),
     path(

@@ -112,6 +112,9 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign in with Login.gov (OpenID Connect; below). Answers only on its own callback, and only when
+    # configured; otherwise it returns None and the password backends decide.
+    "smeqa.oidc.LoginGovBackend",
 ]
 # NIST SP 800-53 AC-7: 5 failed sign-ins in a row for one email address from one address lock that pair
 # for 30 minutes. Counting per pair, not per account, keeps a stranger from locking someone out of
@@ -136,6 +139,55 @@ SIGN_IN_HELP_EMAIL = env("SIGN_IN_HELP_EMAIL", default="")
 REQUIRE_STAFF_TOTP = env.bool("REQUIRE_STAFF_TOTP", default=not DEMO_DATA_ALLOWED)
 OTP_TOTP_ISSUER = "SMEQA Hiring"
 OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait: 1 s, 2 s, 4 s, ...
+# --- Sign in with Login.gov (OpenID Connect through mozilla-django-oidc) ---------------------------
+# docs/adr/0014-login-gov-oidc.md. Off unless the client id and the provider's endpoints are all set;
+# then the sign-in page offers "Sign in with Login.gov". Login.gov's developer guide
+# (https://developers.login.gov/oidc/): sandbox https://idp.int.identitysandbox.gov, production
+# https://secure.login.gov; authorize at /openid_connect/authorize, token /api/openid_connect/token,
+# user info /api/openid_connect/userinfo, keys /api/openid_connect/certs, logout /openid_connect/logout.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")  # the id_token's `iss` must equal it
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_ENABLED = all(
+    [
+        OIDC_RP_CLIENT_ID,
+        OIDC_OP_ISSUER,
+        OIDC_OP_AUTHORIZATION_ENDPOINT,
+        OIDC_OP_TOKEN_ENDPOINT,
+        OIDC_OP_USER_ENDPOINT,
+        OIDC_OP_JWKS_ENDPOINT,
+    ]
+)
+# Client authentication at the token endpoint. Login.gov takes private_key_jwt (web apps: a JWT signed
+# with our RSA key, whose certificate is registered with Login.gov) or PKCE. With a private key
+# (PEM text in OIDC_RP_PRIVATE_KEY, "\n" for line breaks, or a file in OIDC_RP_PRIVATE_KEY_FILE) we use
+# private_key_jwt; without one, PKCE (RFC 7636, S256).
+_oidc_key_file = env("OIDC_RP_PRIVATE_KEY_FILE", default="")
+OIDC_RP_PRIVATE_KEY = (
+    Path(_oidc_key_file).read_text()
+    if _oidc_key_file
+    else env("OIDC_RP_PRIVATE_KEY", default="").replace("\\n", "\n")
+)
+OIDC_RP_CLIENT_SECRET = None  # Login.gov issues no client secrets
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=not OIDC_RP_PRIVATE_KEY)
+OIDC_RP_SIGN_ALGO = "RS256"  # Login.gov signs id_tokens RS256; keys come from OIDC_OP_JWKS_ENDPOINT
+OIDC_RP_SCOPES = "openid email"  # email and email_verified; nothing else is needed to find the account
+# acr_values: a service level is required. auth-only = email, password and MFA, no identity proofing
+# (Login.gov: NIST SP 800-63-3 AAL2 when the integration asks for it). Append
+# "http://idmanagement.gov/ns/assurance/aal/2" (or "...aal/2?phishing_resistant=true") for stronger MFA.
+OIDC_ACR_VALUES = env("OIDC_ACR_VALUES", default="urn:acr.login.gov:auth-only")
+# Login.gov requires prompt=select_account on every authorization request.
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": OIDC_ACR_VALUES, "prompt": "select_account"}
+OIDC_TIMEOUT = 10  # seconds per call to the provider
+OIDC_CREATE_USER = True  # first sign-in creates a candidate account (smeqa.oidc.LoginGovBackend)
+# Sign-out through /oidc/logout/ also ends the Login.gov session when OIDC_OP_LOGOUT_ENDPOINT is set.
+OIDC_OP_LOGOUT_URL_METHOD = "smeqa.oidc.provider_logout_url"
+# axes keeps the query string of a failed sign-in; a Login.gov callback's code and state stay out of it.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "state"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -239,6 +291,12 @@ CELERY_BEAT_SCHEDULE = {
     "interview-reminders": {
         "task": "assessments.tasks.interview_reminders_send",
         "schedule": crontab(minute="*/15"),
+    },
+    # Candidates with no notice for 14 days are told where they stand (hiring.services.updates). Daily
+    # at 14:30 UTC (beat's clock is UTC: 9:30 or 10:30 Eastern); a second run finds nobody due.
+    "candidate-status-updates": {
+        "task": "hiring.tasks.status_updates_send",
+        "schedule": crontab(hour=14, minute=30),
     },
 }
 

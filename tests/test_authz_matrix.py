@@ -162,6 +162,11 @@ TABLE: dict[str, Row] = {
     # Two-step sign-in pages: with REQUIRE_STAFF_TOTP off (tests) nobody owes a code, so each is sent on.
     "two_factor_setup": Row(get=everyone(302), post=everyone(302)),
     "two_factor_verify": Row(get=everyone(302), post=everyone(302)),
+    # Sign in with Login.gov: not configured in tests, so nothing answers (tests/test_oidc.py configures
+    # it); its sign-out sends an anonymous person to sign in first, like any page.
+    "oidc_authentication_init": Row(get=everyone(404)),
+    "oidc_authentication_callback": Row(get=everyone(404)),
+    "oidc_logout": Row(get=everyone(404, anonymous=302), post=everyone(404, anonymous=302)),
     "hiring:jobs": Row(get=everyone()),
     "hiring:job_detail": Row(lambda o: {"pk": o.announcement.pk}, get=everyone()),
     "hiring:job_json": Row(lambda o: {"pk": o.announcement.pk}, get=everyone()),
@@ -186,6 +191,12 @@ TABLE: dict[str, Row] = {
     "hiring:hr_document": Row(lambda o: {"action_pk": o.action.pk, "pk": o.document.pk}, get=only(hr=200)),
     "hiring:hr_screening": Row(action_pk, get=only(hr=200), post=only(hr=302)),
     "hiring:hr_import_usas": Row(action_pk, get=only(hr=200), post=only(hr=200)),
+    # HR's dashboards (issue 9): one action's for its HR only; across actions for anyone holding the HR
+    # role, each seeing only the actions they are HR on.
+    "hiring:hr_action_dashboard": Row(action_pk, get=only(hr=200)),
+    "hiring:hr_action_dashboard_csv": Row(lambda o: {"pk": o.action.pk, "table": "funnel"}, get=only(hr=200)),
+    "hiring:hr_dashboard": Row(get=role_page(HR_ANYWHERE)),
+    "hiring:hr_dashboard_csv": Row(lambda o: {"table": "effort"}, get=role_page(HR_ANYWHERE)),
     # --- job analysis and announcement: everyone on the action reads and comments; HR edits ---
     "hiring:job_analysis": Row(action_pk, get=only(hr=200, manager=200, **dict.fromkeys(SMES, 200))),
     "hiring:competency_add": Row(action_pk, get=only(hr=200), post=only(hr=200)),

@@ -59,6 +59,7 @@ EXEMPT = {
     "logout": "signing out",
     "two_factor_setup": "signing in (confirming an authenticator app)",
     "two_factor_verify": "signing in (the second step)",
+    "oidc_logout": "signing out (through Login.gov)",
     # An AuditEvent belongs to a hiring action (its `action` is required); a new account has none yet.
     # The User row keeps date_joined. Auditing it needs an account-level audit record (hiring/models).
     "hiring:signup": "account creation: no hiring action for AuditEvent.action",

@@ -48,6 +48,11 @@ TABLE = {
     # Two-step sign-in: with REQUIRE_STAFF_TOTP off (tests) nobody owes a code, so each is sent on.
     "two_factor_setup": ("get", lambda w: {}, row(302)),
     "two_factor_verify": ("get", lambda w: {}, row(302)),
+    # Sign in with Login.gov: not configured in tests, so nothing answers (tests/test_oidc.py configures
+    # it). Sign-out through it needs a signed-in person first, like `logout`.
+    "oidc_authentication_init": ("get", lambda w: {}, row(404, anonymous=404)),
+    "oidc_authentication_callback": ("get", lambda w: {}, row(404, anonymous=404)),
+    "oidc_logout": ("post", lambda w: {}, row(404, anonymous=302)),
     "hiring:hr_home": ("get", lambda w: {}, row(403, hr=200, other_agency_hr=200)),
     "hiring:hr_action_create": ("get", lambda w: {}, row(403, hr=200)),
     "hiring:hr_document": (
@@ -58,6 +63,15 @@ TABLE = {
     "hiring:hr_import_usas": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_action_settings": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_screening": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    # HR's dashboards (issue 9): one action's for its HR; across actions for anyone holding the HR role.
+    "hiring:hr_action_dashboard": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    "hiring:hr_action_dashboard_csv": (
+        "get",
+        lambda w: {"pk": w["action"].pk, "table": "funnel"},
+        row(404, hr=200),
+    ),
+    "hiring:hr_dashboard": ("get", lambda w: {}, row(403, hr=200, other_agency_hr=200)),
+    "hiring:hr_dashboard_csv": ("get", lambda w: {"table": "effort"}, row(403, hr=200, other_agency_hr=200)),
     "hiring:jobs": ("get", lambda w: {}, row(200, anonymous=200)),
     "hiring:job_detail": ("get", lambda w: {"pk": w["announcement"].pk}, row(200, anonymous=200)),
     "hiring:job_json": ("get", lambda w: {"pk": w["announcement"].pk}, row(200, anonymous=200)),

@@ -23,6 +23,8 @@ class AuditEvent(models.Model):
         RESUME_REVIEW = "resume_review", "Resume review"
         INTERVIEW = "interview", "Interview"
         CERTIFICATE = "certificate", "Certificate"
+        # A two-weekly update to the candidate (services.updates): the status did not change.
+        STATUS_UPDATE = "status_update", "Status update"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -58,7 +60,11 @@ class AuditEvent(models.Model):
         return self._label(self.to_state)
 
     def _label(self, state: str) -> str:
-        choices = {self.Subject.APPLICATION: Status, self.Subject.HIRING_ACTION: Phase}.get(self.subject)
+        choices = {
+            self.Subject.APPLICATION: Status,
+            self.Subject.STATUS_UPDATE: Status,
+            self.Subject.HIRING_ACTION: Phase,
+        }.get(self.subject)
         if choices is not None and state in choices.values:
             return choices(state).label
         return state.capitalize()

@@ -35,6 +35,13 @@ from .notices import (
     notices_resend,
 )
 from .screening import REMOVAL_GROUNDS, screening_release, screening_remove
+from .updates import (
+    applications_due_update,
+    expectation_for,
+    expectations_for,
+    expectations_of,
+    status_updates_send,
+)
 
 __all__ = [
     "REMOVAL_GROUNDS",
@@ -52,12 +59,16 @@ __all__ = [
     "application_draft_save",
     "application_submit",
     "application_transition",
+    "applications_due_update",
     "applications_import_usas",
     "applications_transition",
     "candidate_register",
     "comment_add",
     "competency_delete",
     "competency_save",
+    "expectation_for",
+    "expectations_for",
+    "expectations_of",
     "hiring_action_advance_phase",
     "hiring_action_create",
     "hiring_action_import_art",
@@ -75,4 +86,5 @@ __all__ = [
     "require_role",
     "screening_release",
     "screening_remove",
+    "status_updates_send",
 ]

@@ -11,18 +11,19 @@ from smeqa.errors import DomainError
 
 from .. import selectors, services
 from ..forms import WithdrawForm
-from ..rules import next_step
 from ..workflow import Actor, Status, allowed_moves
 
 
 @role_required("candidate")
 def candidate_home(request: HttpRequest) -> HttpResponse:
     """Candidate's home: their applications and where each stands."""
-    return render(
-        request,
-        "hiring/candidate_home.html",
-        {"applications": selectors.applications_for_candidate(user=request.user)},
+    applications = list(
+        selectors.applications_for_candidate(user=request.user).select_related("action__announcement")
     )
+    expectations = services.expectations_of(applications=applications, today=timezone.localdate())
+    for application in applications:
+        application.expectation = expectations[application.pk]  # what comes next, for its card
+    return render(request, "hiring/candidate_home.html", {"applications": applications})
 
 
 def candidate_application_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -37,11 +38,8 @@ def candidate_application_status(request: HttpRequest, pk: int) -> HttpResponse:
             # Interviews to choose a time for or attend (assessments.models.Interview, by its reverse name).
             "interviews": application.interviews.filter(state__in=["invited", "scheduled"]).order_by("round"),
             "can_withdraw": Status.WITHDRAWN in _candidate_moves(application.status),
-            "next_step": next_step(
-                application.status,
-                timezone.localdate(application.status_changed_at),
-                getattr(getattr(application.action, "announcement", None), "closes_on", None),
-            ),
+            # What comes next and by when (hiring.rules.expected_next; the fortnightly email says the same).
+            "expectation": services.expectation_for(application=application, today=timezone.localdate()),
         },
     )
 
