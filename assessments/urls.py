@@ -46,7 +46,7 @@ urlpatterns = [
         name="hr_seat_add",
     ),
     path(
-        "hr/actions/<int:pk>/interviews/round-<int:round>/seats/<int:user_pk>/remove/",
+        "hr/actions/<int:pk>/interviews/round-<int:round>/seats/remove/",
         interview_views.hr_seat_remove,
         name="hr_seat_remove",
     ),

@@ -259,9 +259,7 @@ TABLE: dict[str, Row] = {
     # --- HR: interviews ---
     "assessments:hr_interviews": Row(action_pk, get=only(hr=200)),
     "assessments:hr_seat_add": Row(lambda o: {"pk": o.action.pk, "round": 1}, post=only(hr=302)),
-    "assessments:hr_seat_remove": Row(
-        lambda o: {"pk": o.action.pk, "round": 1, "user_pk": o.sme.pk}, post=only(hr=302)
-    ),
+    "assessments:hr_seat_remove": Row(lambda o: {"pk": o.action.pk, "round": 1}, post=only(hr=302)),
     "assessments:hr_interviews_assign": Row(lambda o: {"pk": o.action.pk, "round": 1}, post=only(hr=302)),
     "assessments:hr_invitations_send": Row(lambda o: {"pk": o.action.pk, "round": 1}, post=only(hr=302)),
     "assessments:hr_interview": Row(lambda o: {"pk": o.interview.pk}, get=only(hr=200)),

@@ -753,7 +753,7 @@ def _():
 @case("assessments:hr_seat_remove")
 def _():
     w = assessments_phase()
-    return Post(w.hr, reverse("assessments:hr_seat_remove", args=[w.action.pk, 1, w.smes[1].pk]))
+    return Post(w.hr, reverse("assessments:hr_seat_remove", args=[w.action.pk, 1]), {"sme": w.smes[1].pk})
 
 
 @case("assessments:hr_interviews_assign")

@@ -718,3 +718,22 @@ def test_two_tabs_saving_one_sheet_at_once_100_times_lose_no_update(phase):
         if (interview.notes, interview.ratings, interview.analysis) != expected:
             lost.append(attempt)
     assert lost == []
+
+
+def test_hr_removes_an_interviewer_by_name_and_only_one_seated_in_that_round(phase, client):
+    a, b, c = phase["smes"]
+    client.force_login(phase["hr"])
+    url = reverse("assessments:hr_seat_remove", args=[phase["action"].pk, 1])
+    dashboard = reverse("assessments:hr_interviews", args=[phase["action"].pk])
+    page = client.get(dashboard).content.decode()
+    assert f'<option value="{a.pk}">{a.full_name} ({a.email})</option>' in page
+    # C sits only in round 2: naming them for round 1 removes nobody and says what to do.
+    refused = client.post(url, {"sme": c.pk}, follow=True).content.decode()
+    assert "Choose a round 1 interviewer to remove." in refused
+    assert InterviewerSeat.objects.filter(action=phase["action"], round=2, sme=c).exists()
+    done = client.post(url, {"sme": a.pk}, follow=True).content.decode()
+    assert "Removed from the round 1 interviewers." in done
+    seated = set(
+        InterviewerSeat.objects.filter(action=phase["action"], round=1).values_list("sme_id", flat=True)
+    )
+    assert seated == {b.pk}
