@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from .models import Adjudication, Disposition, Preference
+from .models import Adjudication, Disposition, GradeCheck, Preference
 
 
 class AdjudicationForm(forms.Form):
@@ -93,3 +93,68 @@ class InternalNoticeForm(forms.Form):
         label="Internal notice to your employees closed on", widget=forms.DateInput(attrs={"type": "date"})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class GradeCheckForm(forms.Form):
+    source = forms.ChoiceField(
+        label="Where you read the grade history",
+        choices=GradeCheck.Source.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where you read the grade history."},
+    )
+    note = forms.CharField(
+        label="Note for the case file", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class GradeSpanForm(forms.Form):
+    """One row of grade history: a grade and the dates it was held. A row left blank is skipped."""
+
+    grade = forms.TypedChoiceField(
+        label="Grade",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "- Grade -")] + [(g, f"GS-{g:02d}") for g in range(1, 16)],
+    )
+    start = forms.DateField(
+        label="From", required=False, widget=ISO_DATE, error_messages={"invalid": "Enter a date."}
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        widget=ISO_DATE,
+        error_messages={"invalid": "Enter a date, or leave it blank while current."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Needed once the row is used (checked in clean), so not marked "(optional)"; a blank row is skipped.
+        for name in ("grade", "start"):
+            self.fields[name].required_on_submit = True
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank():
+            return data
+        if data.get("grade") is None and "grade" not in self.errors:
+            self.add_error("grade", "Choose the grade.")
+        if data.get("start") is None and "start" not in self.errors:
+            self.add_error("start", "Enter the date this grade began.")
+        return data
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not self.errors and all(data.get(k) in (None, "") for k in ("grade", "start", "end"))
+
+
+def grade_span_formset(*, data=None, spans: list | None = None):
+    """The rows of grade history: those already recorded, and blank ones to add to (three at least)."""
+    initial = [{"grade": g, "start": start, "end": end} for g, start, end in spans or []]
+    factory = forms.formset_factory(GradeSpanForm, extra=max(3, 5 - len(initial)), max_num=40)
+    # Rows already recorded are initial forms: always validated, so clearing one removes it; blank extra
+    # rows are skipped by Django (empty_permitted) and by the view (is_blank).
+    return factory(data, initial=initial, prefix="spans")

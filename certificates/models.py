@@ -231,3 +231,33 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"Correction to {self.certificate}"
+
+
+class GradeCheck(models.Model):
+    """HR's time-in-grade check for one grade of a multi-grade action (rule 42; 5 CFR 300.604): 52 weeks
+    at the next lower grade or higher, read from the SF-50s or the resume. The spans HR typed are kept
+    as [[grade, "start", "end" or null], ...] so the answer can be reconstructed (5 CFR 337.303(e))."""
+
+    class Source(models.TextChoices):
+        SF50 = "sf50", "SF-50 (Notification of Personnel Action)"
+        RESUME = "resume", "Resume"
+        NOT_COVERED = "not_covered", "Not covered: no General Schedule service in the last 52 weeks"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="grade_checks")
+    grade = models.PositiveSmallIntegerField()
+    spans = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=12, choices=Source)
+    weeks = models.PositiveIntegerField(help_text="Whole weeks at the next lower grade or higher.")
+    meets = models.BooleanField()
+    note = models.TextField(blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application_id", "grade"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "grade"], name="one_grade_check_per_grade"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: GS-{self.grade:02d} {'meets' if self.meets else 'does not meet'}"

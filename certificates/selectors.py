@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -12,7 +12,7 @@ from hiring.models import AgencyRole, Application, HiringAction, Role, User
 from hiring.workflow import Status
 
 from . import rules
-from .models import Certificate, Disposition, Entry
+from .models import Certificate, Disposition, Entry, GradeCheck
 
 
 def certificate_for(*, user: User, pk: int) -> Certificate:
@@ -51,6 +51,20 @@ def qualified_applicants(*, action: HiringAction, waiting_first: bool = False) -
         )
         return rows.order_by("decided", "applicant_name", "pk")
     return rows.order_by("applicant_name", "pk")
+
+
+def grade_checks_due(*, action: HiringAction, grades: list[int]) -> QuerySet[Application]:
+    """Applicants who passed every assessment and still lack a time-in-grade check for one of `grades`
+    (the action's grades above its lowest), by name. One `NOT EXISTS` per grade on the unique
+    (application, grade) index, so counting and taking the first page stays quick at 50,000."""
+    if not grades:
+        return Application.objects.none()
+    missing = Q()
+    for grade in grades:
+        missing |= ~Exists(GradeCheck.objects.filter(application=OuterRef("pk"), grade=grade))
+    return Application.objects.filter(missing, action=action, status=Status.QUALIFIED).order_by(
+        "applicant_name", "pk"
+    )
 
 
 def certificates_of(*, action: HiringAction) -> QuerySet[Certificate]:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import time_in_grade
 
 app_name = "certificates"
 urlpatterns = [
@@ -11,6 +12,11 @@ urlpatterns = [
         "hr/actions/<int:pk>/applications/<int:application_pk>/preference/",
         views.hr_adjudicate,
         name="hr_adjudicate",
+    ),
+    path(
+        "hr/actions/<int:pk>/applications/<int:application_pk>/time-in-grade/",
+        time_in_grade.hr_grade_check,
+        name="hr_grade_check",
     ),
     path("certificates/<int:pk>/", views.certificate, name="certificate"),
     path("certificates/<int:pk>/certificate.pdf", views.certificate_pdf, name="certificate_pdf"),

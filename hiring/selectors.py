@@ -1,7 +1,7 @@
 """Reads for the hiring spine, scoped to what the user may see. Lookups from user input answer 404
 for both "missing" and "not yours", so a probe learns nothing."""
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from .models import (
@@ -13,8 +13,10 @@ from .models import (
     HiringAction,
     InterviewQuestion,
     Notice,
+    Participant,
     Role,
     User,
+    Vacancy,
 )
 from .workflow import Status
 
@@ -232,3 +234,44 @@ def applicant_page(*, action: HiringAction, status: str = "", sort: str = "newes
         "applications": page,
         "next": encode_cursor(getattr(last, field), last.pk) if more and last else "",
     }
+
+
+# --- pooled hiring (ADR 0015) -----------------------------------------------------------------------
+
+
+def pool_of(*, action: HiringAction) -> list[Participant]:
+    """The action's participating agencies, each with `.vacancy_rows` and `.managers` (hiring
+    managers selecting for that agency) loaded: three queries whatever the pool's size."""
+    participants = list(
+        Participant.objects.filter(action=action)
+        .select_related("agency")
+        .prefetch_related(Prefetch("vacancies", queryset=Vacancy.objects.order_by("duty_location", "grade")))
+    )
+    managers: dict[int, list[User]] = {}
+    for role in (
+        ActionRole.objects.filter(action=action, role=Role.HIRING_MANAGER, agency__isnull=False)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    ):
+        managers.setdefault(role.agency_id, []).append(role.user)
+    for participant in participants:
+        participant.vacancy_rows = list(participant.vacancies.all())
+        participant.managers = managers.get(participant.agency_id, [])
+    return participants
+
+
+def pool_places(*, action: HiringAction) -> list[tuple[str, str]]:
+    """The places an applicant to a pooled action may accept: one (key, label) per participant and duty
+    location with a vacancy, keyed "participant_id:location". Empty for a single-agency action."""
+    rows = (
+        Vacancy.objects.filter(participant__action=action)
+        .values_list("participant_id", "participant__agency__name", "duty_location")
+        .distinct()
+        .order_by("participant__agency__name", "duty_location", "participant_id")
+    )
+    return [(f"{pk}:{location}", f"{agency}: {location}") for pk, agency, location in rows]
+
+
+def agencies_to_add(*, action: HiringAction) -> QuerySet[Agency]:
+    """Agencies that could join the action's pool: every agency not already taking part."""
+    return Agency.objects.exclude(participations__action=action).order_by("name")

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import announcements, apply, candidates, dashboards, hr, imports, job_analysis, public, screening
+from .views import (
+    announcements,
+    apply,
+    candidates,
+    dashboards,
+    hr,
+    imports,
+    job_analysis,
+    pools,
+    public,
+    screening,
+)
 
 app_name = "hiring"
 urlpatterns = [
@@ -22,6 +33,8 @@ urlpatterns = [
         hr.hr_application_detail,
         name="hr_application_detail",
     ),
+    # Pooled hiring (ADR 0015): participating agencies, their vacancies and hiring managers.
+    path("hr/actions/<int:pk>/pool/", pools.hr_pool, name="hr_pool"),
     path("hr/actions/<int:pk>/screening/", screening.hr_screening, name="hr_screening"),
     path("hr/actions/<int:pk>/import/usas/", imports.hr_import_usas, name="hr_import_usas"),
     path("hr/actions/<int:action_pk>/documents/<int:pk>/", hr.hr_document, name="hr_document"),

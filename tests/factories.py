@@ -18,7 +18,15 @@ from assessments.models import (
     ResumeReview,
     ReviewLoad,
 )
-from certificates.models import Adjudication, Certificate, Correction, Entry, PassOver, ShareRequest
+from certificates.models import (
+    Adjudication,
+    Certificate,
+    Correction,
+    Entry,
+    GradeCheck,
+    PassOver,
+    ShareRequest,
+)
 from hiring import services
 from hiring.models import (
     ActionRole,
@@ -28,6 +36,7 @@ from hiring.models import (
     Application,
     ApplicationDocument,
     ApplicationDraft,
+    ApplicationPlace,
     AuditEvent,
     Comment,
     Competency,
@@ -35,8 +44,10 @@ from hiring.models import (
     InterviewQuestion,
     JobAnalysisVersion,
     Notice,
+    Participant,
     Role,
     User,
+    Vacancy,
 )
 from hiring.workflow import Actor, Phase, Status, move_for, phase_allows
 from tests.hostile_uploads import clean_pdf
@@ -459,3 +470,50 @@ class CorrectionFactory(factory.django.DjangoModelFactory):
     certificate = factory.SubFactory(CertificateFactory)
     note = "The preference symbol of the third name was TP, not XP."
     made_by = factory.SubFactory(StaffFactory)
+
+
+class GradeCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GradeCheck
+
+    application = factory.SubFactory(
+        ApplicationFactory, action__grades=[12, 13], action__full_performance_level=13
+    )
+    grade = 13
+    spans = factory.LazyFunction(
+        lambda: [[12, (timezone.localdate() - timedelta(weeks=60)).isoformat(), None]]
+    )
+    source = GradeCheck.Source.SF50
+    weeks = 60
+    meets = True
+    checked_by = factory.SubFactory(StaffFactory)
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    """A participating agency on a pooled action (ADR 0015)."""
+
+    class Meta:
+        model = Participant
+
+    action = factory.SubFactory(HiringActionFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    added_by = factory.SubFactory(StaffFactory, agency=factory.SelfAttribute("..action.agency"))
+
+
+class VacancyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vacancy
+
+    participant = factory.SubFactory(ParticipantFactory)
+    duty_location = factory.LazyAttribute(lambda o: o.participant.action.duty_locations[0])
+    grade = factory.LazyAttribute(lambda o: o.participant.action.grades[0])
+    count = 1
+
+
+class ApplicationPlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationPlace
+
+    application = factory.SubFactory(ApplicationFactory)
+    participant = factory.SubFactory(ParticipantFactory, action=factory.SelfAttribute("..application.action"))
+    duty_location = factory.LazyAttribute(lambda o: o.application.action.duty_locations[0])

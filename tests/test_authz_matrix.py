@@ -190,6 +190,8 @@ TABLE: dict[str, Row] = {
     ),
     "hiring:hr_document": Row(lambda o: {"action_pk": o.action.pk, "pk": o.document.pk}, get=only(hr=200)),
     "hiring:hr_screening": Row(action_pk, get=only(hr=200), post=only(hr=302)),
+    # Pooled hiring (ADR 0015): HR of the action only; an empty POST is sent back with a message.
+    "hiring:hr_pool": Row(action_pk, get=only(hr=200), post=only(hr=302)),
     "hiring:hr_import_usas": Row(action_pk, get=only(hr=200), post=only(hr=200)),
     # HR's dashboards (issue 9): one action's for its HR only; across actions for anyone holding the HR
     # role, each seeing only the actions they are HR on.
@@ -271,6 +273,10 @@ TABLE: dict[str, Row] = {
     "certificates:hr_certificates": Row(action_pk, get=only(hr=200)),
     "certificates:hr_issue": Row(action_pk, post=only(hr=302)),
     "certificates:hr_adjudicate": Row(
+        lambda o: {"pk": o.action.pk, "application_pk": o.application.pk}, get=only(hr=200), post=only(hr=200)
+    ),
+    # Time in grade: an empty POST gets the page back with its errors (200).
+    "certificates:hr_grade_check": Row(
         lambda o: {"pk": o.action.pk, "application_pk": o.application.pk}, get=only(hr=200), post=only(hr=200)
     ),
     "certificates:certificate": Row(lambda o: {"pk": o.certificate.pk}, get=only(hr=200, manager=200)),

@@ -34,6 +34,7 @@ from hiring.models import Announcement, Application, AuditEvent, Role, User
 from hiring.workflow import Actor, Phase, Status
 from tests.factories import (
     ActionRoleFactory,
+    AgencyFactory,
     AgencyRoleFactory,
     ApplicationFactory,
     CompetencyFactory,
@@ -406,6 +407,49 @@ def _():
         reverse("hiring:hr_application_detail", args=[w.action.pk, w.application.pk]),
         {"to_status": Status.INELIGIBLE, "reason": "No resume.", "expected_status": Status.RECEIVED},
     )
+
+
+def pool_setup() -> SimpleNamespace:
+    """An action in its workshop with one participating agency that has a staff member."""
+    w = workshop()
+    agency = AgencyFactory()
+    w.participant = services.pool_participant_add(action_id=w.action.pk, hr=w.hr, agency_id=agency.pk)
+    w.staff = StaffFactory(agency=agency)
+    return w
+
+
+@case("hiring:hr_pool[add]")
+def _():
+    w = workshop()
+    data = {"operation": "add", "add-agency": AgencyFactory().pk}
+    return Post(w.hr, reverse("hiring:hr_pool", args=[w.action.pk]), data)
+
+
+@case("hiring:hr_pool[vacancy]")
+def _():
+    w = pool_setup()
+    data = {
+        "operation": "vacancy",
+        "vacancy-participant": w.participant.pk,
+        "vacancy-duty_location": w.action.duty_locations[0],
+        "vacancy-grade": w.action.grades[0],
+        "vacancy-count": 2,
+    }
+    return Post(w.hr, reverse("hiring:hr_pool", args=[w.action.pk]), data)
+
+
+@case("hiring:hr_pool[manager]")
+def _():
+    w = pool_setup()
+    data = {"operation": "manager", "manager-participant": w.participant.pk, "manager-email": w.staff.email}
+    return Post(w.hr, reverse("hiring:hr_pool", args=[w.action.pk]), data)
+
+
+@case("hiring:hr_pool[remove]")
+def _():
+    w = pool_setup()
+    data = {"operation": "remove", "participant": w.participant.pk}
+    return Post(w.hr, reverse("hiring:hr_pool", args=[w.action.pk]), data)
 
 
 @case("hiring:hr_screening[release_all]")
@@ -817,6 +861,15 @@ def _():
     w = certificate_phase("TP")
     url = reverse("certificates:hr_adjudicate", args=[w.action.pk, w.applications[0].pk])
     return Post(w.hr, url, {"preference": "TP", "documents": ["dd214"]})
+
+
+@case("certificates:hr_grade_check")
+def _():
+    w = certificate_phase("NV")
+    type(w.action).objects.filter(pk=w.action.pk).update(grades=[13, 14], full_performance_level=14)
+    url = reverse("certificates:hr_grade_check", args=[w.action.pk, w.applications[0].pk])
+    data = {"source": "sf50", "spans-TOTAL_FORMS": 1, "spans-INITIAL_FORMS": 0, "spans-0-grade": 13}
+    return Post(w.hr, url, data | {"spans-0-start": "2020-01-06", "spans-0-end": ""})
 
 
 @case("certificates:hr_issue")

@@ -63,6 +63,8 @@ TABLE = {
     "hiring:hr_import_usas": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_action_settings": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_screening": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
+    # Pooled hiring (ADR 0015): the pool page is the action's HR's.
+    "hiring:hr_pool": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     # HR's dashboards (issue 9): one action's for its HR; across actions for anyone holding the HR role.
     "hiring:hr_action_dashboard": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_action_dashboard_csv": (
@@ -194,6 +196,12 @@ TABLE = {
     "certificates:hr_certificates": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "certificates:hr_issue": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
     "certificates:hr_adjudicate": (
+        "get",
+        lambda w: {"pk": w["action"].pk, "application_pk": w["application"].pk},
+        row(404, hr=200),
+    ),
+    # Time in grade (ADR 0015 step 3): the action's HR only, like preference.
+    "certificates:hr_grade_check": (
         "get",
         lambda w: {"pk": w["action"].pk, "application_pk": w["application"].pk},
         row(404, hr=200),

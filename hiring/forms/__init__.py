@@ -4,6 +4,7 @@ from .announcements import AnnouncementForm, PublishForm
 from .applications import ApplicationTransitionForm, PhaseAdvanceForm, SignInForm, WithdrawForm
 from .apply import DOCUMENT_FIELDS, ApplyForm, SignUpForm
 from .job_analysis import CommentForm, CompetencyForm, HiringActionForm, QuestionForm, ReviseForm
+from .pools import ManagerGrantForm, ParticipantAddForm, VacancyForm
 
 __all__ = [
     "DOCUMENT_FIELDS",
@@ -13,11 +14,14 @@ __all__ = [
     "CommentForm",
     "CompetencyForm",
     "HiringActionForm",
+    "ManagerGrantForm",
+    "ParticipantAddForm",
     "PhaseAdvanceForm",
     "PublishForm",
     "QuestionForm",
     "ReviseForm",
     "SignInForm",
     "SignUpForm",
+    "VacancyForm",
     "WithdrawForm",
 ]

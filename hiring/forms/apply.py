@@ -10,6 +10,12 @@ SHARING_CHOICES = [
     ("opt_out", "Opt out: consider me only at the agency I applied to"),
 ]
 DOCUMENT_FIELDS = ["resume", "dd214", "sf15", "va_letter", "sf50"]
+ANY_GRADE = "any"
+# 5 U.S.C. 3319(c) sharing on a pooled action reaches agencies outside the pool (ADR 0015).
+POOLED_SHARING_CHOICES = [
+    ("opt_in", "Opt in: share my application with hiring managers in agencies outside this pool"),
+    ("opt_out", "Opt out: consider me only at the agencies and locations I chose above"),
+]
 
 
 class ApplyForm(forms.Form):
@@ -42,19 +48,43 @@ class ApplyForm(forms.Form):
     sf50 = forms.FileField(
         label="SF-50 (PDF)", required=False, help_text="Optional: current federal employees."
     )
+    # Pooled actions only (ADR 0015): removed in __init__ for a single-agency action.
+    places = forms.MultipleChoiceField(
+        label="Where would you accept a job?", widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="Choose each agency and duty location you would accept. Agencies hire only from the candidates who chose them.",
+    )  # fmt: skip
+    lowest_grade = forms.ChoiceField(
+        label="The lowest grade you would accept", widget=forms.RadioSelect, required=False,
+        help_text="You are considered at every grade from this one up to the highest you qualify for.",
+    )  # fmt: skip
     sharing = forms.ChoiceField(
         label="May we share your application with other agencies?", choices=SHARING_CHOICES,
         widget=forms.RadioSelect, required=False,
     )  # fmt: skip
 
     def __init__(
-        self, *args, documents: dict[str, object] | None = None, sharing_notice: str = "", **kwargs
+        self,
+        *args,
+        documents: dict[str, object] | None = None,
+        sharing_notice: str = "",
+        places: list[tuple[str, str]] | None = None,
+        grades: list[tuple[str, str]] | None = None,
+        **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sharing"].help_text = sharing_notice
+        # A pooled action asks where and at what grade; `places` is None on a single-agency action.
+        self.pooled = places is not None
+        if self.pooled:
+            self.fields["places"].choices = places
+            self.fields["lowest_grade"].choices = [*(grades or []), (ANY_GRADE, "Any grade")]
+            self.fields["sharing"].choices = POOLED_SHARING_CHOICES
+        else:
+            del self.fields["places"], self.fields["lowest_grade"]
         # Kept optional so a draft can be saved half-done; check_complete() requires them on submit.
-        for name in ("resume", "citizenship", "sharing"):
-            self.fields[name].required_on_submit = True
+        for name in ("resume", "citizenship", "sharing", "places", "lowest_grade"):
+            if name in self.fields:
+                self.fields[name].required_on_submit = True
         self.documents = documents or {}
         for kind, document in self.documents.items():
             field = self.fields[kind]
@@ -63,20 +93,41 @@ class ApplyForm(forms.Form):
     def draft_data(self) -> dict:
         """The answers to keep in the draft, even when the form has errors."""
         data = self.data
-        return {
+        kept = {
             "citizenship": data.get("citizenship") in {"on", "true", "True"},
             "preference_claim": data.get("preference_claim", ""),
             "sharing": data.get("sharing", ""),
         }
+        if self.pooled:
+            kept["places"] = data.getlist("places") if hasattr(data, "getlist") else data.get("places", [])
+            kept["lowest_grade"] = data.get("lowest_grade", "")
+        return kept
+
+    def chosen_places(self) -> list[tuple[int, str]]:
+        """The accepted places as (participant id, duty location)."""
+        chosen = []
+        for key in self.cleaned_data.get("places") or []:
+            participant, _, location = key.partition(":")
+            chosen.append((int(participant), location))
+        return chosen
+
+    def chosen_lowest_grade(self) -> int | None:
+        value = self.cleaned_data.get("lowest_grade") or ANY_GRADE
+        return None if value == ANY_GRADE else int(value)
 
     def check_complete(self) -> bool:
-        """Submitting needs a resume, the citizenship attestation and the sharing answer."""
+        """Submitting needs a resume, the citizenship attestation and the sharing answer; on a pooled
+        action, at least one place and the lowest grade."""
         if "resume" not in self.documents and not self.errors.get("resume"):
             self.add_error("resume", "Upload your resume as a PDF.")
         if not self.cleaned_data.get("citizenship"):
             self.add_error("citizenship", "Confirm you are a U.S. citizen or national to apply.")
         if not self.cleaned_data.get("sharing"):
             self.add_error("sharing", "Choose whether we may share your application.")
+        if self.pooled and not self.cleaned_data.get("places") and not self.errors.get("places"):
+            self.add_error("places", "Choose at least one agency and duty location you would accept.")
+        if self.pooled and not self.cleaned_data.get("lowest_grade") and not self.errors.get("lowest_grade"):
+            self.add_error("lowest_grade", "Choose the lowest grade you would accept, or any grade.")
         return not self.errors
 
 

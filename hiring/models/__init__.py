@@ -6,6 +6,7 @@ from .applications import Application, ApplicationDocument, ApplicationDraft, Pr
 from .audit import AuditEvent, Notice
 from .job_analysis import Comment, Competency, InterviewQuestion, JobAnalysisVersion
 from .people import ActionRole, Agency, AgencyRole, Role, User, UserManager
+from .pools import ApplicationPlace, Participant, Vacancy
 
 __all__ = [
     "SCALE_LEVELS",
@@ -16,6 +17,7 @@ __all__ = [
     "Application",
     "ApplicationDocument",
     "ApplicationDraft",
+    "ApplicationPlace",
     "AppointmentType",
     "AuditEvent",
     "Comment",
@@ -24,11 +26,13 @@ __all__ = [
     "InterviewQuestion",
     "JobAnalysisVersion",
     "Notice",
+    "Participant",
     "PreferenceClaim",
     "ProficiencyScale",
     "Role",
     "Source",
     "User",
     "UserManager",
+    "Vacancy",
     "WorkArrangement",
 ]

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from ..workflow import Phase
 from .people import Agency
@@ -153,6 +154,14 @@ class HiringAction(models.Model):
             rows.append(("Well Qualified", self.well_qualified_min))
         rows.append(("Qualified", self.qualified_min))
         return rows
+
+    @cached_property
+    def is_pooled(self) -> bool:
+        """Pooled (ADR 0015): other agencies take part; uses prefetched participants when present."""
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "participants" in cache:
+            return bool(cache["participants"])
+        return self.participants.exists()
 
     @property
     def job_analysis_is_final(self) -> bool:

@@ -48,6 +48,9 @@ class Application(models.Model):
         help_text="Opted in to sharing with other agencies (5 U.S.C. 3319(c)); empty if not asked.",
     )
     resume_pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    lowest_grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Pooled actions: the lowest grade the applicant accepts; empty: any."
+    )
     source = models.CharField(max_length=12, choices=Source, default=Source.SMEQA)
     external_number = models.CharField(
         max_length=40, blank=True, help_text="USA Staffing Application Number or ART applicant id."

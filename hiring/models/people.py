@@ -77,6 +77,14 @@ class ActionRole(models.Model):
     action = models.ForeignKey("hiring.HiringAction", on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="action_roles")
     role = models.CharField(max_length=20, choices=Role)
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="On a pooled action, the participating agency a hiring manager selects for.",
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

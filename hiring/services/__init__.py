@@ -34,6 +34,13 @@ from .notices import (
     notices_deliver,
     notices_resend,
 )
+from .pools import (
+    pool_editable,
+    pool_manager_grant,
+    pool_participant_add,
+    pool_participant_remove,
+    vacancy_set,
+)
 from .screening import REMOVAL_GROUNDS, screening_release, screening_remove
 from .updates import (
     applications_due_update,
@@ -81,10 +88,15 @@ __all__ = [
     "notices_claim_due",
     "notices_deliver",
     "notices_resend",
+    "pool_editable",
+    "pool_manager_grant",
+    "pool_participant_add",
+    "pool_participant_remove",
     "question_delete",
     "question_save",
     "require_role",
     "screening_release",
     "screening_remove",
     "status_updates_send",
+    "vacancy_set",
 ]

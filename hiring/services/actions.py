@@ -72,7 +72,7 @@ def action_role_grant(*, action: HiringAction, user: User, role: Role, actor: Us
     return granted
 
 
-def _role_grant(*, action: HiringAction, user: User, role: Role) -> ActionRole:
+def _role_grant(*, action: HiringAction, user: User, role: Role, agency: Agency | None = None) -> ActionRole:
     held = set(ActionRole.objects.filter(action=action, user=user).values_list("role", flat=True))
     # SMEs must not be the selecting officials, and a hiring manager does not serve as an SME
     # (OPM Sept 2019 memo; SMEQA roles.md; domain-research rules 49-50).
@@ -82,7 +82,12 @@ def _role_grant(*, action: HiringAction, user: User, role: Role) -> ActionRole:
         )
     if role in {Role.HIRING_MANAGER, Role.HR} and user.agency_id is None:
         raise DomainError(f"{user} is not on an agency's staff, so cannot be {role.label.lower()}.")
-    role_row, _ = ActionRole.objects.get_or_create(action=action, user=user, role=role)
+    role_row, created = ActionRole.objects.get_or_create(
+        action=action, user=user, role=role, defaults={"agency": agency}
+    )
+    if not created and agency is not None and role_row.agency_id != agency.pk:
+        role_row.agency = agency
+        role_row.save(update_fields=["agency"])
     return role_row
 
 

@@ -11,12 +11,14 @@ from ..models import (
     Application,
     ApplicationDocument,
     ApplicationDraft,
+    ApplicationPlace,
     AuditEvent,
     HiringAction,
     Notice,
     PreferenceClaim,
     Role,
     User,
+    Vacancy,
 )
 from ..rules import accepting_applications
 from ..workflow import Actor, Move, Phase, Status, allowed_moves, move_for, phase_allows
@@ -34,11 +36,14 @@ def application_submit(
     preference_claim: str = PreferenceClaim.NONE,
     sharing_opt_in: bool | None = None,
     draft: ApplicationDraft | None = None,
+    places: list[tuple[int, str]] | None = None,
+    lowest_grade: int | None = None,
 ) -> Application:
     """Record a candidate's application while the announcement takes applications.
 
     The announcement row is locked, so a cap is exact under concurrent submissions. Moves the draft's
-    documents to the application and deletes the draft; writes an audit row and the receipt notice
+    documents to the application and deletes the draft; on a pooled action writes the places the
+    candidate accepts (at least one) and their lowest grade. Writes an audit row and the receipt notice
     (emailed after commit).
     """
     announcement = Announcement.objects.select_for_update().filter(action_id=action.pk).first()
@@ -65,8 +70,16 @@ def application_submit(
         sharing_opt_in=sharing_opt_in,
         resume_pages=resume.pages if resume else None,
     )
+    chosen = _places(action=action, places=places or [], lowest_grade=lowest_grade)
+    if chosen is not None:
+        application.lowest_grade = lowest_grade
     application.full_clean()
     application.save()
+    if chosen:
+        ApplicationPlace.objects.bulk_create(
+            ApplicationPlace(application=application, participant_id=pk, duty_location=location)
+            for pk, location in chosen
+        )
     if documents:
         ApplicationDocument.objects.filter(pk__in=[d.pk for d in documents]).update(
             application=application, draft=None
@@ -79,6 +92,25 @@ def application_submit(
         announcement.save(update_fields=["cap_reached_on"])
     _record(application=application, actor=candidate, actor_role=Actor.CANDIDATE, from_state="", reason="")
     return application
+
+
+def _places(
+    *, action: HiringAction, places: list[tuple[int, str]], lowest_grade: int | None
+) -> list[tuple[int, str]] | None:
+    """The places checked against the pool's vacancies; None on a single-agency action (ADR 0015)."""
+    offered = set(
+        Vacancy.objects.filter(participant__action=action).values_list("participant_id", "duty_location")
+    )
+    if not offered and not action.is_pooled:
+        return None
+    chosen = sorted(set(places))
+    if not chosen:
+        raise DomainError("Choose at least one agency and duty location you would accept.", field="places")
+    if any(place not in offered for place in chosen):
+        raise DomainError("One of the places you chose is no longer offered. Choose again.", field="places")
+    if lowest_grade is not None and lowest_grade not in (action.grades or []):
+        raise DomainError("Choose one of the job's grades, or any grade.", field="lowest_grade")
+    return chosen
 
 
 @transaction.atomic

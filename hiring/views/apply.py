@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from smeqa.errors import DomainError
 
-from .. import services
+from .. import selectors, services
 from ..forms import DOCUMENT_FIELDS, ApplyForm, SignUpForm
 from ..models import ActionRole, Application, PreferenceClaim
 from ..uploads import pages_note
@@ -65,6 +65,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             status=410,
         )
 
+    pool = _pool_choices(action)
     draft = services.application_draft_of(action=action, candidate=request.user)
     documents = {d.kind: d for d in draft.documents.all()} if draft else {}
     if request.method == "GET":
@@ -73,17 +74,23 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             "citizenship": saved.get("citizenship", False),
             "preference_claim": saved.get("preference_claim") or PreferenceClaim.NONE,
             "sharing": saved.get("sharing", ""),
+            "places": saved.get("places", []),
+            "lowest_grade": saved.get("lowest_grade", ""),
         }
-        form = ApplyForm(initial=initial, documents=documents, sharing_notice=joa.sharing_notice)
+        form = ApplyForm(initial=initial, documents=documents, sharing_notice=joa.sharing_notice, **pool)
         return _render(request, joa, form, documents)
 
-    form = ApplyForm(request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice)
+    form = ApplyForm(
+        request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice, **pool
+    )
     uploads = {kind: request.FILES.get(kind) for kind in DOCUMENT_FIELDS}
     draft, refused = services.application_draft_save(
         action=action, candidate=request.user, data=form.draft_data(), uploads=uploads
     )
     documents = {d.kind: d for d in draft.documents.all()}
-    form = ApplyForm(request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice)
+    form = ApplyForm(
+        request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice, **pool
+    )
     form.is_valid()
     for kind, reason in refused.items():
         form.add_error(kind, reason)
@@ -100,6 +107,8 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
                 preference_claim=form.cleaned_data["preference_claim"],
                 sharing_opt_in=form.cleaned_data["sharing"] == "opt_in",
                 draft=draft,
+                places=form.chosen_places() if form.pooled else None,
+                lowest_grade=form.chosen_lowest_grade() if form.pooled else None,
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -107,6 +116,15 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Application submitted. We emailed you a receipt.")
             return redirect("hiring:candidate_application_status", pk=application.pk)
     return _render(request, joa, form, documents)
+
+
+def _pool_choices(action) -> dict:
+    """The apply form's pooled-action choices, or nothing for a single-agency action."""
+    places = selectors.pool_places(action=action)
+    if not places and not action.is_pooled:
+        return {}
+    grades = [(str(g), f"{action.pay_plan}-{g}") for g in sorted(action.grades)]
+    return {"places": places, "grades": grades}
 
 
 def _render(request, joa, form, documents) -> HttpResponse:

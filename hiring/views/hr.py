@@ -107,6 +107,7 @@ def hr_application_detail(request: HttpRequest, action_pk: int, pk: int) -> Http
             "action": application.action,
             "events": selectors.events_for_application(application=application),
             "documents": application.documents.all(),
+            "places": application.places.select_related("participant__agency"),
             "form": form,
         },
     )

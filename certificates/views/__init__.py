@@ -1,6 +1,6 @@
 """Phase 5 pages: HR's adjudication and certificates, the certificate itself (hiring manager, HR, a
 receiving agency), each candidate's package, and the talent pool. Views authorize through selectors
-and call one service."""
+and call one service. HR's time-in-grade page is in `time_in_grade`."""
 
 import re
 
@@ -19,8 +19,8 @@ from smeqa.access import role_required
 from smeqa.errors import DomainError
 from smeqa.forms import posted_version
 
-from . import rules, selectors, services
-from .forms import (
+from .. import grade_checks, rules, selectors, services
+from ..forms import (
     AdjudicationForm,
     DispositionForm,
     InternalNoticeForm,
@@ -29,7 +29,7 @@ from .forms import (
     PassOverForm,
     ShareRequestForm,
 )
-from .models import Certificate
+from ..models import Certificate
 
 
 @role_required("hiring_manager")
@@ -53,6 +53,8 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
     listed, not_listed, waiting = services.preview_cached(action)
     qualified = selectors.qualified_applicants(action=action, waiting_first=True)
+    checked_grades = grade_checks.grades_to_check(action)
+    due = selectors.grade_checks_due(action=action, grades=checked_grades)
     return render(
         request,
         "certificates/hr_certificates.html",
@@ -69,6 +71,10 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
             "not_listed": not_listed,
             "not_listed_shown": not_listed[:SHOWN],
             "waiting": waiting,
+            # Time in grade (ADR 0015 step 3): only when the action fills more than one grade.
+            "multi_grade": bool(checked_grades),
+            "grade_checks_due": due[:SHOWN] if checked_grades else [],
+            "grade_checks_due_total": due.count() if checked_grades else 0,
             "certificates": selectors.certificates_of(action=action),
             "issue_form": IssueForm(action=action),
             "in_certificate": action.phase == Phase.CERTIFICATE,
