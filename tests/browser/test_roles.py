@@ -59,7 +59,7 @@ def test_sme_sees_the_actions_they_serve_on(page, demo):
     sign_in(page, "sme1@demo.test")
     expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
     rows = page.locator("tbody tr")
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(5)  # the four single-agency actions and the pooled one
     expect(
         page.get_by_role("link", name=re.compile("Publish your availability and score your interviews"))
     ).to_be_visible()

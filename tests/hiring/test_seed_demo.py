@@ -16,6 +16,8 @@ DEMO_SIGN_INS = [
     "sme3@demo.test",
     "sme4@demo.test",
     "manager@demo.test",
+    "manager2@demo.test",
+    "manager3@demo.test",
     "candidate@demo.test",
 ]
 
@@ -50,3 +52,30 @@ def test_seed_demo_refuses_where_demo_data_is_not_allowed():
     with override_settings(DEMO_DATA_ALLOWED=False), pytest.raises(CommandError, match="not allowed"):
         call_command("seed_demo")
     assert not User.objects.filter(email__endswith="@demo.test").exists()
+
+
+def test_seed_demo_builds_a_pool_of_three_agencies_each_with_its_own_manager_and_vacancies():
+    from hiring.models import ActionRole, ApplicationPlace, Participant, Role
+
+    call_command("seed_demo")
+    pooled = HiringAction.objects.get(title="Digital Services Lead (multi-agency pool)")
+    assert pooled.grades == [12, 13, 14]
+    participants = Participant.objects.filter(action=pooled).select_related("agency")
+    assert {p.agency.name for p in participants} == {
+        "Department of Demonstration", "Department of the Interior", "Department of Energy",
+    }  # fmt: skip
+    managers = {
+        r.user.email: r.agency.name
+        for r in ActionRole.objects.filter(action=pooled, role=Role.HIRING_MANAGER).select_related(
+            "user", "agency"
+        )
+    }
+    assert managers == {
+        "manager@demo.test": "Department of Demonstration",
+        "manager2@demo.test": "Department of the Interior",
+        "manager3@demo.test": "Department of Energy",
+    }
+    assert all(p.vacancies.count() == 2 for p in participants)
+    mine = Application.objects.get(candidate__email="candidate@demo.test", action=pooled)
+    assert mine.lowest_grade == 13
+    assert ApplicationPlace.objects.filter(application=mine).count() == 3

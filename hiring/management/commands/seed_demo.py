@@ -31,6 +31,13 @@ STAFF = [
     ("manager@demo.test", "Maya Nakamura"),
 ]
 CANDIDATE = ("candidate@demo.test", "Casey Nguyen")
+# The other agencies of the pooled action (issue 10; docs/adr/0015-pooled-hiring.md): code, name, and
+# their hiring manager's sign-in. The lead agency (Department of Demonstration) takes part too.
+POOL_AGENCIES = [
+    ("DOI", "Department of the Interior", "manager2@demo.test", "Marcus Bell", "Denver, CO"),
+    ("DOE", "Department of Energy", "manager3@demo.test", "Mina Okafor", "Remote"),
+]
+POOL_TITLE = "Digital Services Lead (multi-agency pool)"
 # Other applicants: they exist to fill the demo, and cannot sign in (unusable passwords).
 APPLICANTS = [
     "Avery Johnson",
@@ -171,7 +178,7 @@ class Command(BaseCommand):
             self.style.SUCCESS("Demo data created." if created else "Demo data already present.")
         )
         self.stdout.write(f"Demo sign-ins (password: {password}):")
-        for email, _ in [*STAFF, CANDIDATE]:
+        for email, *_ in [*STAFF, *((a[2],) for a in POOL_AGENCIES), CANDIDATE]:
             self.stdout.write(f"  {email}")
 
     @transaction.atomic
@@ -182,6 +189,10 @@ class Command(BaseCommand):
         people = {}
         for email, name in STAFF:
             people[email] = self._user(email, name, password, agency=agency)
+        pool_agencies = []
+        for code, name, email, person, location in POOL_AGENCIES:
+            other, _ = Agency.objects.get_or_create(code=code, defaults={"name": name})
+            pool_agencies.append((other, self._user(email, person, password, agency=other), location))
         candidate = self._user(*CANDIDATE, password, agency=None)
         if HiringAction.objects.filter(agency=agency, title=DEMO_ACTION_TITLE).exists():
             return False
@@ -224,6 +235,10 @@ class Command(BaseCommand):
         # An action at the certificate phase: a certificate issued to the hiring manager for selections.
         self._certificate_action(agency, hr, manager, smes, [candidate, *applicants[5:10]])
 
+        # A pooled action open for applications: three agencies, three grades, each with its own
+        # vacancies and hiring manager; the demo candidate has applied, choosing where they would work.
+        self._pooled_action(agency, hr, manager, smes, pool_agencies, [candidate, *applicants[:4]])
+
         # An action still in its job analysis workshop, so each role sees more than one phase.
         data = self._action(agency, hr, manager, smes[:2], "Data Scientist", "1560", "GS-14", "Denver, CO", 3)
         self._job_analysis(data, hr, DATA_COMPETENCIES[:2], [])
@@ -234,6 +249,35 @@ class Command(BaseCommand):
             body="Should “Statistical modeling” require Expert at GS-14? Our GS-14s lead model reviews.",
         )
         return True
+
+    def _pooled_action(self, agency, hr, manager, smes, pool_agencies, people) -> None:
+        from hiring.services import pools
+
+        action = services.hiring_action_create(
+            agency=agency, actor=hr, title=POOL_TITLE, series="2210", grades=[12, 13, 14],
+            full_performance_level=14, duty_locations=["Washington, DC", "Denver, CO", "Remote"],
+            vacancies=9, specialized_experience=SPECIALIZED.get(DEMO_ACTION_TITLE, ""),
+        )  # fmt: skip
+        for sme in smes:
+            services.action_role_grant(action=action, user=sme, role=Role.SME, actor=hr)
+        places = []
+        for member, member_manager, location in [(agency, manager, "Washington, DC"), *pool_agencies]:
+            participant = pools.pool_participant_add(action_id=action.pk, hr=hr, agency_id=member.pk)
+            for grade, count in ((13, 2), (14, 1)):
+                pools.vacancy_set(
+                    participant_id=participant.pk, hr=hr, duty_location=location, grade=grade, count=count
+                )
+            pools.pool_manager_grant(
+                action_id=action.pk, hr=hr, participant_id=participant.pk, email=member_manager.email
+            )
+            places.append((participant.pk, location))
+        self._job_analysis(action, hr, PRODUCT_COMPETENCIES, PRODUCT_QUESTIONS)
+        action = services.job_analysis_finalize(action_id=action.pk, actor=hr)
+        self._publish(action, hr, PRODUCT_DUTIES)
+        # Different choices: everywhere from GS-13; only the lead's office; two agencies at any grade.
+        choices = [(places, 13), (places[:1], 12), (places[1:], None), (places, 14), (places[2:], 12)]
+        for person, (chosen, lowest) in zip(people, choices, strict=False):
+            services.application_submit(action=action, candidate=person, places=chosen, lowest_grade=lowest)
 
     def _resume_review_action(self, agency, hr, manager, smes, people) -> None:
         from django.core.files.base import ContentFile
