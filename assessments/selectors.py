@@ -2,7 +2,7 @@
 missing and not-yours."""
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from hiring.models import ActionRole, Application, Competency, HiringAction, Role, User
-from hiring.rules import add_business_days
+from hiring.rules import add_business_days, business_days_between
 from hiring.workflow import Status
 
 from . import rules
@@ -181,7 +181,7 @@ def resume_review_dashboard(*, action: HiringAction) -> dict:
         "split_rate": _split_rate(signatures),
         "started": started,
         "due": due,
-        "business_days_elapsed": _business_days_between(started, today),
+        "business_days_elapsed": business_days_between(started, today),
         "late": today > due,
         "now": timezone.now(),
         "recusals": Recusal.objects.filter(application__action=action).count(),
@@ -310,15 +310,6 @@ def _split_rate(signatures: Counter[int]) -> float | None:
             pairs += count
             splits += count if counted[1] != counted[2] else 0
     return splits / pairs if pairs else None
-
-
-def _business_days_between(start, end) -> int:
-    days, current = 0, start
-    while current < end:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days += 1
-    return days
 
 
 QUALITY_CHECK_PAGE = 25

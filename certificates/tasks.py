@@ -1,15 +1,11 @@
 """Background work for certificates. Tasks take ids and call a function; running one twice is harmless."""
 
-import logging
-
 from celery import shared_task
 
-from hiring.tasks import BROKER_DOWN
+from hiring.tasks import publish
 
 from .models import Certificate
 from .pdf import certificate_pdf_store
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=3, time_limit=300, soft_time_limit=240)
@@ -24,17 +20,11 @@ def certificate_pdf_render(self, certificate_id: int) -> bool:
 
 
 def certificate_pdf_render_soon(certificate_id: int) -> bool:
-    """Queue the drawing of a certificate's PDF; services call it from transaction.on_commit.
-
-    With the broker down the issue (or correction) is already committed and its PDF stays pending:
-    this logs, returns False and leaves it to `certificate_pdfs_render_pending`, so the page succeeds.
-    """
-    try:
-        certificate_pdf_render.delay(certificate_id)
-    except BROKER_DOWN as exc:
-        logger.warning("Broker unavailable, certificate %s PDF left for the sweep: %s", certificate_id, exc)
-        return False
-    return True
+    """Queue the drawing of a certificate's PDF; services call it from transaction.on_commit. With the
+    broker down its PDF stays pending for `certificate_pdfs_render_pending`, and the page succeeds."""
+    return publish(
+        certificate_pdf_render.delay, certificate_id, left_for="certificate PDF left for the sweep"
+    )
 
 
 @shared_task(time_limit=60, soft_time_limit=45)

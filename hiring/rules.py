@@ -141,6 +141,19 @@ def add_business_days(start: date, days: int) -> date:
     return current
 
 
+def business_days_between(start: date, end: date) -> int:
+    """Weekdays after `start` up to and including `end` (0 if end <= start); holidays not counted out.
+    The inverse of add_business_days: business_days_between(d, add_business_days(d, n)) == n."""
+    from datetime import timedelta
+
+    days, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days += 1
+    return days
+
+
 # What a candidate is told comes next, and roughly how long it takes, by status. Durations follow
 # SMEQA's plan: resume review within 5 business days (resume-review/training.md), interview forms to
 # HR by the next business day, selections 11-16 days after the certificate (SMEQA-case p.16).

@@ -86,7 +86,7 @@ def notice_send_soon(notice_id: int) -> bool:
     Returns False, and logs, when the broker cannot be reached: the committed notice is safe in the
     outbox and the resend sweep sends it once the broker is back, so the page still succeeds.
     """
-    return _publish(notice_send.delay, notice_id)
+    return publish(notice_send.delay, notice_id)
 
 
 def notices_send_in_batches(notice_ids: Sequence[int]) -> int:
@@ -98,15 +98,19 @@ def notices_send_in_batches(notice_ids: Sequence[int]) -> int:
     """
     ids = list(notice_ids)
     for queued, start in enumerate(range(0, len(ids), BATCH)):
-        if not _publish(notices_send_batch.delay, ids[start : start + BATCH]):
+        if not publish(notices_send_batch.delay, ids[start : start + BATCH]):
             return queued
     return -(-len(ids) // BATCH)
 
 
-def _publish(send: Callable[..., object], ids: int | list[int]) -> bool:
+def publish(
+    send: Callable[..., object], ids: int | list[int], *, left_for: str = "notices left for the resend sweep"
+) -> bool:
+    """Queue a task with `send(ids)` from transaction.on_commit. With the broker down the committed
+    work is safe in PostgreSQL: log what waits for which sweep, return False, and let the page succeed."""
     try:
         send(ids)
     except BROKER_DOWN as exc:
-        logger.warning("Broker unavailable, notices left for the resend sweep (%s): %s", ids, exc)
+        logger.warning("Broker unavailable, %s (%s): %s", left_for, ids, exc)
         return False
     return True

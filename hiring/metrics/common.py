@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from ..rules import add_business_days
+from ..rules import add_business_days, business_days_between
 from ..workflow import Phase
 
 LATE_LIMIT = 50
@@ -143,16 +143,6 @@ def number_text(value: float) -> str:
 
 
 # --- dates --------------------------------------------------------------------------------------------
-
-
-def business_days_between(start: date, end: date) -> int:
-    """Weekdays after `start` up to and including `end` (0 if end <= start); holidays not counted out."""
-    days, current = 0, start
-    while current < end:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days += 1
-    return days
 
 
 def late_if_started_before(today: date, business_days: int) -> datetime:

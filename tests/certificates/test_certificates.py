@@ -454,7 +454,7 @@ def test_with_redis_down_issuing_succeeds_and_the_sweep_draws_the_pdf_later(worl
     assert response.status_code == 200
     certificate = Certificate.objects.get(action=world["action"])
     assert certificate.pdf_state == Certificate.Pdf.PENDING
-    assert f"certificate {certificate.pk} PDF left for the sweep" in caplog.text
+    assert f"certificate PDF left for the sweep ({certificate.pk})" in caplog.text
     # Redis is back (tasks run in-process here): beat's sweep draws it.
     assert tasks.certificate_pdfs_render_pending.delay().get() == 1
     certificate.refresh_from_db()
