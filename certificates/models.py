@@ -99,11 +99,12 @@ class Certificate(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            # Issuing is atomic: one original certificate per action, grade and duty location.
+            # Issuing is atomic: one original certificate per action, agency, grade and duty location
+            # (a pooled action has one per participating agency, ADR 0015 step 5).
             models.UniqueConstraint(
-                fields=["action", "grade", "duty_location"],
+                fields=["action", "agency", "grade", "duty_location"],
                 condition=models.Q(source__isnull=True),
-                name="one_original_certificate_per_grade_and_location",
+                name="one_original_per_agency_grade_and_location",
             ),
             models.UniqueConstraint(
                 fields=["source", "agency"],

@@ -92,6 +92,21 @@ class HiringAction(models.Model):
         null=True, blank=True, default=85, help_text="Leave empty to use two categories."
     )
     qualified_min = models.PositiveSmallIntegerField(default=70)
+    # Multi-grade (ADR 0015; domain-research §1.1 "one assessment strategy ... different required scores
+    # per grade"): the final score required at each grade, {"12": 70, "13": 85}. A grade left out needs
+    # `qualified_min`, so single-grade actions are unchanged.
+    grade_scores = models.JSONField(
+        default=dict, blank=True, help_text="The final score required at each grade, when grades differ."
+    )
+    two_grade_interval = models.BooleanField(
+        default=False,
+        help_text="The series advances two grades at a time through GS-11 (5 CFR 300.604).",
+    )
+    time_in_grade_applies = models.BooleanField(
+        default=True, help_text="HR verifies 52 weeks at the next lower grade before certifying (rule 42)."
+    )
+    # Pooled (ADR 0015 step 7): when lead HR closed the pool; the leftovers then go to the talent pool.
+    pool_closed_at = models.DateTimeField(null=True, blank=True)
     phase = models.CharField(max_length=20, choices=Phase, default=Phase.JOB_ANALYSIS)
     created_at = models.DateTimeField(auto_now_add=True)
     phase_changed_at = models.DateTimeField(default=timezone.now)
@@ -127,6 +142,15 @@ class HiringAction(models.Model):
             errors["qualified_min"] = (
                 "Category scores must go down from Best Qualified to Qualified, each different."
             )
+        scores = self.grade_scores or {}
+        if any(str(key) not in {str(g) for g in grades} for key in scores):
+            errors["grade_scores"] = "Give a required score only for the action's own grades."
+        elif grades and "grades" not in errors:
+            from certificates.grades import grade_requirement_problems
+
+            problems = grade_requirement_problems(self.scores_by_grade)
+            if problems:
+                errors["grade_scores"] = " ".join(problems)
         if errors:
             raise ValidationError(errors)
 
@@ -154,6 +178,16 @@ class HiringAction(models.Model):
             rows.append(("Well Qualified", self.well_qualified_min))
         rows.append(("Qualified", self.qualified_min))
         return rows
+
+    def required_score(self, grade: int) -> int:
+        """The final score required at `grade` (rule 42 with §1.1): `grade_scores`, else `qualified_min`."""
+        found = (self.grade_scores or {}).get(str(grade))
+        return self.qualified_min if found is None else int(found)
+
+    @property
+    def scores_by_grade(self) -> dict[int, int]:
+        """Every grade of the action with its required final score, for `grades.highest_grade_qualified`."""
+        return {grade: self.required_score(grade) for grade in sorted(self.grades or [])}
 
     @cached_property
     def is_pooled(self) -> bool:
