@@ -35,16 +35,24 @@ class AdjudicationForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    grade = forms.TypedChoiceField(label="Grade", coerce=int)
-    duty_location = forms.ChoiceField(label="Duty location")
+    """Issue the certificate previewed on HR's page: its agency, location and grade ride along hidden,
+    so what is issued is what HR just read (ADR 0015 step 5)."""
+
+    # Checked by certificate_issue against the action's slots (the lead agency when empty).
+    agency = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    grade = forms.TypedChoiceField(label="Grade", coerce=int, widget=forms.HiddenInput)
+    duty_location = forms.ChoiceField(label="Duty location", widget=forms.HiddenInput)
     return_by = forms.DateField(
         label="Return by",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="When the hiring manager returns it.",
     )
 
-    def __init__(self, *args, action, **kwargs) -> None:
-        kwargs.setdefault("initial", {"return_by": timezone.localdate() + timedelta(days=30)})
+    def __init__(self, *args, action, slot=None, **kwargs) -> None:
+        initial = {"return_by": timezone.localdate() + timedelta(days=30)}
+        if slot is not None:
+            initial |= {"agency": slot.agency_id, "grade": slot.grade, "duty_location": slot.duty_location}
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.fields["grade"].choices = [(g, f"{action.pay_plan}-{g:02d}") for g in action.grades]
         self.fields["duty_location"].choices = [(loc, loc) for loc in action.duty_locations]

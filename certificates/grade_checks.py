@@ -6,7 +6,7 @@ Once pooled certificates are built (ADR 0015 step 4), these checks decide the gr
 certified at (`grades.certified_grades`); until then they are recorded and shown only.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -31,17 +31,48 @@ READ_FROM = {
 
 
 def grades_to_check(action: HiringAction) -> list[int]:
-    """The action's grades above its lowest: each needs 52 weeks at the grade below (rule 42).
+    """The action's grades above its lowest: each needs 52 weeks at a lower grade (rule 42).
 
-    Side effects: none. One grade at a time (`grades.time_in_grade_interval` with its default); an action
-    field for two-grade-interval series is not built yet (ADR 0015).
+    Side effects: none. Empty when HR turned the check off (`time_in_grade_applies`, e.g. if OPM's
+    June 2026 proposal to end the 52-week rule is adopted) or the action fills one grade.
     """
+    if not action.time_in_grade_applies:
+        return []
     return sorted(set(action.grades or []))[1:]
 
 
-def required_grade(grade: int) -> int:
-    """The grade whose 52 weeks (or higher) `grade` needs. Side effects: none."""
-    return grade - grades.time_in_grade_interval(grade)
+def required_grade(action: HiringAction, grade: int) -> int:
+    """The grade whose 52 weeks (or higher) `grade` needs on `action`. Side effects: none.
+
+    5 CFR 300.604 via `grades.time_in_grade_interval`: the next lower grade, or two below for a
+    two-grade-interval series at GS-11 and below (`action.two_grade_interval`).
+    """
+    return grade - grades.time_in_grade_interval(grade, two_grade_interval=action.two_grade_interval)
+
+
+def tig_ok_by_application(action: HiringAction, application_ids: Iterable[int]) -> dict[int, dict[int, bool]]:
+    """Each application's {grade: meets time in grade} for every grade of `action`, from one query.
+
+    Side effects: none. The lowest grade needs no check and is always True; every grade is True when
+    HR turned the check off (`time_in_grade_applies`). A grade with no GradeCheck recorded is absent,
+    so callers can treat it as "waiting" (ADR 0015 step 4), like an unadjudicated claim.
+    """
+    ids = list(application_ids)
+    action_grades = sorted(set(action.grades or []))
+    if not action_grades:
+        return {pk: {} for pk in ids}
+    if not action.time_in_grade_applies:
+        return {pk: dict.fromkeys(action_grades, True) for pk in ids}
+    lowest, checked = action_grades[0], set(action_grades[1:])
+    result: dict[int, dict[int, bool]] = {pk: {lowest: True} for pk in ids}
+    if not checked or not ids:
+        return result
+    rows = GradeCheck.objects.filter(
+        application_id__in=ids, application__action=action, grade__in=checked
+    ).values_list("application_id", "grade", "meets")
+    for application_id, grade, meets in rows:
+        result[application_id][grade] = meets
+    return result
 
 
 def _date(raw: Any) -> date | None:
@@ -116,6 +147,11 @@ def grade_check_record(
             f"(this one is “{application.get_status_display()}”)."
         )
     checked = grades_to_check(action)
+    if not action.time_in_grade_applies:
+        raise DomainError(
+            "Time in grade is turned off in this action's job analysis settings, so there is nothing to "
+            "record. Turn it back on there (while the job analysis is a draft) if it applies."
+        )
     if not checked:
         raise DomainError(
             f"This action fills one grade ({action.grade}); time in grade is checked here only when an "
@@ -137,10 +173,10 @@ def grade_check_record(
     existing = {c.grade: c for c in GradeCheck.objects.filter(application=application)}
     results, summary = [], []
     for grade in checked:
-        lower = required_grade(grade)
+        lower = required_grade(action, grade)
         weeks = grades.weeks_at_or_above(lower, history, today)
         meets = source == SOURCES.NOT_COVERED or grades.meets_time_in_grade(
-            grade, history, today, interval=grades.time_in_grade_interval(grade)
+            grade, history, today, interval=grade - lower
         )
         check = existing.get(grade) or GradeCheck(application=application, grade=grade)
         check.spans, check.source, check.weeks, check.meets = stored, source, weeks, meets

@@ -3,12 +3,12 @@
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from assessments.models import Interview
-from hiring.models import AgencyRole, Application, HiringAction, Role, User
+from hiring.models import AgencyRole, Application, HiringAction, User
 from hiring.workflow import Status
 
 from . import rules
@@ -16,8 +16,9 @@ from .models import Certificate, Disposition, Entry, GradeCheck
 
 
 def certificate_for(*, user: User, pk: int) -> Certificate:
-    """A certificate the user may see: HR or hiring manager of its action (an original), or HR of the
-    agency that received it (a copy). Anyone else gets 404."""
+    """A certificate the user may see: HR or hiring manager of its action (an original; on a pooled
+    action, only a manager of the certificate's agency, ADR 0015), or HR of the agency that received it
+    (a copy). Anyone else gets 404, another participant's hiring manager too."""
     certificate = (
         Certificate.objects.select_related("action", "agency", "source", "issued_by").filter(pk=pk).first()
     )
@@ -77,9 +78,14 @@ def certificates_of(*, action: HiringAction) -> QuerySet[Certificate]:
 
 
 def certificates_for_manager(*, user: User) -> QuerySet[Certificate]:
+    """Originals the user selects from as a hiring manager: on a pooled action, only their own
+    agency's (the lead's for a manager with no agency), as `services.may_select` decides."""
+    from .services import selecting_roles
+
     return (
         Certificate.objects.filter(
-            source__isnull=True, action__roles__user=user, action__roles__role=Role.HIRING_MANAGER
+            Exists(selecting_roles(user=user, action=OuterRef("action"), agency=OuterRef("agency"))),
+            source__isnull=True,
         )
         .select_related("action")
         .annotate(names=Count("entries"))
@@ -98,22 +104,41 @@ def copies_for_agency_hr(*, user: User) -> QuerySet[Certificate]:
 
 def talent_pool(*, user: User) -> list[Certificate]:
     """Audited original certificates of other agencies within their 240 days, with the count of opted-in
-    eligibles not selected: what another agency may request (rules 51-55; USAJOBS Talent Pools)."""
+    eligibles not selected: what another agency may request (rules 51-55; USAJOBS Talent Pools).
+
+    A pooled action's originals appear only once lead HR closed its pool, and never to HR of the lead or
+    of a participating agency: they had their turn (ADR 0015 step 7). Their `available` leaves out anyone
+    selected on any original of the action (§3.2: redact anyone the original agencies selected)."""
+    from django.db.models.functions import Coalesce
+
+    from hiring.models import Participant
+
+    from .pool import selected_in_pool
+
     earliest = timezone.localdate() - timedelta(days=rules.CSA_WINDOW_DAYS - 1)
     mine = AgencyRole.objects.filter(user=user, role=AgencyRole.Kind.HR).values("agency_id")
+    available = (
+        Entry.objects.filter(certificate_id=OuterRef("pk"), removed=False, application__sharing_opt_in=True)
+        .exclude(disposition=Disposition.SELECTED)
+        .exclude(Exists(selected_in_pool().filter(application_id=OuterRef("application_id"))))
+        .order_by()
+        .values("certificate_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return list(
         Certificate.objects.filter(
             source__isnull=True, state=Certificate.State.AUDITED, issued_on__gte=earliest
         )
-        .exclude(agency_id__in=mine)
-        .select_related("agency")
         .annotate(
-            available=Count(
-                "entries",
-                filter=Q(entries__application__sharing_opt_in=True, entries__removed=False)
-                & ~Q(entries__disposition=Disposition.SELECTED),
-            )
+            pooled=Exists(Participant.objects.filter(action_id=OuterRef("action_id"))),
+            took_part=Exists(Participant.objects.filter(action_id=OuterRef("action_id"), agency_id__in=mine)),
         )
+        .filter(Q(pooled=False) | Q(action__pool_closed_at__isnull=False, took_part=False))
+        .exclude(agency_id__in=mine)
+        .exclude(pooled=True, action__agency_id__in=mine)
+        .select_related("agency")
+        .annotate(available=Coalesce(Subquery(available), 0))
         .order_by("-issued_on", "pk")
     )
 
@@ -159,10 +184,31 @@ class NamesPage(NamedTuple):
 
 
 def certificate_names(*, certificate: Certificate, start: int) -> NamesPage:
-    """The names ranked after `start`, NAMES_PAGE of them, with what the pager needs."""
+    """The names ranked after `start`, NAMES_PAGE of them, with what the pager needs.
+
+    Each name carries `selected_by` and `selected_on`: the agency and number of another original of the
+    action on which the same application holds an A, else None ("selected elsewhere", ADR 0015 step 6).
+    Not stored: recording D there (declined, DEOH pp. 6-24-6-29) clears it at the next page load. Two
+    correlated subqueries in the one query, so the page's query count does not grow with its names."""
     total = certificate.entries.count()
+    elsewhere = (
+        Entry.objects.filter(
+            application=OuterRef("application"),
+            certificate__action=OuterRef("certificate__action"),
+            certificate__source__isnull=True,
+            disposition=Disposition.SELECTED,
+        )
+        .exclude(certificate=OuterRef("certificate"))
+        .order_by("pk")
+    )
     entries = list(
-        certificate.entries.select_related("pass_over").filter(rank__gt=start).order_by("rank")[:NAMES_PAGE]
+        certificate.entries.select_related("pass_over")
+        .annotate(
+            selected_by=Subquery(elsewhere.values("certificate__agency__name")[:1]),
+            selected_on=Subquery(elsewhere.values("certificate__number")[:1]),
+        )
+        .filter(rank__gt=start)
+        .order_by("rank")[:NAMES_PAGE]
     )
     return NamesPage(
         entries=entries,

@@ -7,20 +7,26 @@ Lock order: certificate, then entry, then application (application_transition lo
 
 from datetime import date, timedelta
 from functools import partial
-from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessments.models import Interview
 from hiring import services as hiring_services
-from hiring.models import ActionRole, AgencyRole, Application, AuditEvent, HiringAction, Role, User
+from hiring.models import (
+    ActionRole,
+    AgencyRole,
+    Application,
+    AuditEvent,
+    Participant,
+    Role,
+    User,
+)
 from hiring.services import require_role
-from hiring.workflow import Actor, Phase, Status
+from hiring.workflow import Actor, Status
 from smeqa.errors import DomainError
 
 from . import rules
@@ -126,211 +132,47 @@ def adjudicate(
     return adjudication
 
 
-def round_scores(action: HiringAction) -> dict[int, list[int | None]]:
-    """Each application's accepted interview scores by round (rule 29 transmutes them)."""
-    from assessments.interviews import rounds_of
-
-    rounds = rounds_of(action)
-    scores: dict[int, list[int | None]] = {}
-    for application_id, round_, score in Interview.objects.filter(action=action, state=Interview.State.ACCEPTED).values_list(
-        "application_id", "round", "score"
-    ):  # fmt: skip
-        scores.setdefault(application_id, [None] * len(rounds))[round_ - 1] = score
-    return scores
-
-
-class Waiting(NamedTuple):
-    """An applicant whose preference claim still waits for adjudication."""
-
-    pk: int
-    applicant_name: str
-
-
-def placements(action: HiringAction) -> tuple[list[rules.Placement], list[Waiting]]:
-    """Every qualified applicant placed and ordered (rules 29-35), and those whose claim still waits
-    for adjudication (an unadjudicated non-NV claim blocks issuing).
-
-    Reads plain values, not model instances: two queries and no object per applicant, so 50,000 are
-    placed in well under the 2 s issue 7 allows (bench/category_rating.py).
-    """
-    rows = (
-        Application.objects.filter(
-            action=action, status__in=[Status.QUALIFIED, Status.REFERRED, Status.NOT_REFERRED]
-        )
-        .values_list("pk", "applicant_name", "preference_claim", "adjudication__preference")
-        .order_by("pk")
-    )
-    scores = round_scores(action)
-    waiting, eligibles = [], []
-    for pk, name, claim, adjudicated in rows:
-        if adjudicated is None and claim != rules.NV:
-            waiting.append(Waiting(pk, name))
-            continue
-        score = rules.final_score(scores.get(pk, []))
-        if score is None:
-            continue
-        eligibles.append(rules.Eligible(pk, name, score, adjudicated or rules.NV))
-    placed = rules.place(
-        eligibles, best_min=action.best_qualified_min, well_min=action.well_qualified_min,
-        qualified_min=action.qualified_min, scientific_professional=action.scientific_professional,
-        grade=min(action.grades) if action.grades else 0,
-    )  # fmt: skip
-    return placed, waiting
-
-
-def preview(action: HiringAction) -> tuple[rules.CertificateList, list[rules.Placement], list[Waiting]]:
-    """What issuing would certify now (rule 40: merging can lift a lower category's preference eligibles
-    above a higher category's others), who it would leave out, and the claims still to adjudicate."""
-    placed, waiting = placements(action)
-    listed = rules.certificate_list(placed)
-    keys = {p.key for p in listed.names}
-    return listed, [p for p in placed if p.key not in keys], waiting
-
-
-PREVIEW_SECONDS = 600
-
-
-def preview_cached(
-    action: HiringAction,
-) -> tuple[rules.CertificateList, list[rules.Placement], list[Waiting]]:
-    """`preview` for HR's certificate page, kept until anything it depends on changes.
-
-    Placing 2,000 qualified applicants out of 50,000 is about 40 ms (bench/run.py), on every view of the
-    page. Every change that can move a name (a status, an accepted score sheet, an adjudication) writes
-    an audit row of the action in its own transaction, so the action's latest audit row id, read
-    *before* the placements, names the data they were computed from; the action's own cut-offs and
-    grades are in the key too. A change committed between the two reads is stored under the older key
-    and recomputed at the next view. Issuing never uses this: it places again under its locks.
-    """
-    latest = AuditEvent.objects.filter(action=action).order_by("-id").values_list("id", flat=True).first()
-    key = ":".join(
-        str(part)
-        for part in (
-            "certificate-preview", action.pk, action.created_at.timestamp(), latest,
-            action.best_qualified_min, action.well_qualified_min, action.qualified_min,
-            action.scientific_professional, ",".join(map(str, action.grades or [])),
-        )
-    )  # fmt: skip
-    found = cache.get(key)
-    if found is None:
-        found = preview(action)
-        cache.set(key, found, PREVIEW_SECONDS)
-    return found
-
-
-# --- issuing ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def certificate_issue(
-    *, action_id: int, hr: User, grade: int, duty_location: str, return_by: date
-) -> Certificate:
-    """Issue the certificate for one grade and duty location: the highest category, merged with the
-    next while fewer than 3 (rule 40), in placement order, with each name's preference symbol (rule 41).
-
-    Atomic: the action row is locked and a unique constraint allows one original per grade and
-    location, so a second click gets "already issued". Listed applicants are referred (ELSR); qualified
-    ones not listed are told so (ELSN). The PDF is rendered by a task after commit.
-    """
-    action = HiringAction.objects.select_for_update(no_key=True).select_related("agency").get(pk=action_id)
-    require_role(action=action, user=hr, role=Role.HR)
-    if action.phase != Phase.CERTIFICATE:
-        raise DomainError("Move the action to the certificate phase first (every interview decided).")
-    if grade not in action.grades or duty_location not in action.duty_locations:
-        raise DomainError("Choose one of the action's grades and duty locations.")
-    existing = Certificate.objects.filter(
-        action=action, source__isnull=True, grade=grade, duty_location=duty_location
-    ).first()
-    if existing is not None:
-        raise DomainError(f"Certificate {existing.number} was already issued for this grade and location.")
-    if return_by <= timezone.localdate():
-        raise DomainError("The return date must be after today.", field="return_by")
-    listed, _, waiting = preview(action)
-    if waiting:
-        names = ", ".join(a.applicant_name for a in waiting[:5])
-        raise DomainError(
-            f"Adjudicate veterans' preference first for: {names}{' and others' if len(waiting) > 5 else ''}."
-        )
-    if not listed.names:
-        raise DomainError("No one has qualified yet, so there is no one to certify.")
-    sequence = Certificate.objects.filter(action=action, source__isnull=True).count() + 1
-    today = timezone.localdate()
-    try:
-        with transaction.atomic():
-            certificate = Certificate.objects.create(
-                action=action, number=f"{action.agency.code}-{today:%Y}-{action.pk:04d}-{sequence:02d}",
-                agency=action.agency, title=action.official_title or action.title, series=action.series,
-                pay_plan=action.pay_plan, grade=grade, full_performance_level=action.full_performance_level,
-                duty_location=duty_location, appointment_type=action.appointment_type,
-                categories=listed.categories, merged=listed.merged, issued_by=hr, issued_on=today, return_by=return_by,
-            )  # fmt: skip
-    except IntegrityError:
-        raise DomainError("This certificate was just issued by someone else; reload the page.") from None
-    tentative = set(
-        Adjudication.objects.filter(application__action=action, tentative=True).values_list(
-            "application_id", flat=True
-        )
-    )
-    Entry.objects.bulk_create(
-        Entry(
-            certificate=certificate,
-            application_id=p.key,
-            rank=rank,
-            name=p.name,
-            preference=p.preference,
-            tentative=p.key in tentative,
-            score=p.score,
-            category=p.category,
-            earned_category=p.earned,
-            why=p.why,
-        )
-        for rank, p in enumerate(listed.names, start=1)
-    )
-    _audit(
-        action_id=action.pk, actor=hr, actor_role=Actor.HR,
-        reason=f"Certificate {certificate.number} issued: {len(listed.names)} name(s), "
-        f"{' + '.join(rules.CATEGORY_LABELS[c] for c in listed.categories)}{' (merged)' if listed.merged else ''}.",
-    )  # fmt: skip
-    referred = {p.key for p in listed.names}
-    for application in Application.objects.filter(
-        action=action, status__in=[Status.QUALIFIED, Status.NOT_REFERRED]
-    ).order_by("pk"):
-        to = Status.REFERRED if application.pk in referred else Status.NOT_REFERRED
-        if to != application.status:
-            hiring_services.application_transition(
-                application_id=application.pk, to_status=to, actor=hr, actor_role=Actor.HR,
-                reason=f"Certificate {certificate.number}.",
-            )  # fmt: skip
-    _render_later(certificate)
-    return certificate
-
-
-def _render_later(certificate: Certificate) -> None:
-    """Draw the PDF after commit. Marked pending first: the task skips a PDF that is already ready, so
-    without this an audited or corrected certificate would keep the PDF drawn at issue."""
-    from .tasks import certificate_pdf_render_soon
-
-    Certificate.objects.filter(pk=certificate.pk).update(pdf_state=Certificate.Pdf.PENDING)
-    certificate.pdf_state = Certificate.Pdf.PENDING
-    transaction.on_commit(lambda: certificate_pdf_render_soon(certificate.pk))
-
+# Placing, previewing and issuing live in `issuing` (pooled, multi-grade: ADR 0015 steps 4-5); they are
+# re-exported here, where views, seeds and tests have always found them.
+from .issuing import (  # noqa: E402, F401
+    PREVIEW_SECONDS,
+    Waiting,
+    _render_later,
+    certificate_issue,
+    placements,
+    preview,
+    preview_cached,
+    round_scores,
+)
 
 # --- who may act on a certificate -------------------------------------------------------------------
 
 
+def selecting_roles(*, user: User, action, agency) -> QuerySet[ActionRole]:
+    """The user's hiring manager roles that select from an original of `action` issued to `agency`
+    (ids, or OuterRefs to a certificate's). On a pooled action each participant's managers select from
+    their own agency's originals only, and a manager with no agency from the lead's (ADR 0015, Access);
+    on a single-agency action every hiring manager of the action does."""
+    return ActionRole.objects.filter(action=action, user=user, role=Role.HIRING_MANAGER).filter(
+        Q(agency=agency)
+        | Q(agency__isnull=True, action__agency=agency)
+        | ~Exists(Participant.objects.filter(action=OuterRef("action")))
+    )
+
+
 def may_select(certificate: Certificate, user: User) -> bool:
-    """The hiring manager of the action records dispositions on an original; on a shared copy, the
-    receiving agency's HR does (it has no hiring manager role on the original action)."""
+    """The hiring manager of the action records dispositions on an original (on a pooled action, only a
+    manager of the certificate's agency); on a shared copy, the receiving agency's HR does (it has no
+    hiring manager role on the original action). One query either way."""
     if certificate.is_copy:
         return is_agency_hr(user, certificate.agency_id)
-    return ActionRole.objects.filter(
-        action_id=certificate.action_id, user=user, role=Role.HIRING_MANAGER
-    ).exists()
+    return selecting_roles(user=user, action=certificate.action_id, agency=certificate.agency_id).exists()
 
 
 def may_administer(certificate: Certificate, user: User) -> bool:
-    """HR of the action for an original; HR of the receiving agency for a copy (rule 59: it decides its
-    own pass-overs and audits its own copy)."""
+    """HR of the action for an original (on a pooled action the lead's HR, for every participant's
+    original, ADR 0015); HR of the receiving agency for a copy (rule 59: it decides its own pass-overs
+    and audits its own copy)."""
     if certificate.is_copy:
         return is_agency_hr(user, certificate.agency_id)
     return ActionRole.objects.filter(action_id=certificate.action_id, user=user, role=Role.HR).exists()
@@ -368,10 +210,17 @@ def disposition_record(
 ) -> Entry:  # fmt: skip
     """The selecting official's disposition of one name (rule 46). A selection of a non-preference
     eligible is blocked while an unselected preference eligible in the same category (or merged group)
-    remains without an approved pass-over (rule 44)."""
+    remains without an approved pass-over (rule 44).
+
+    One person, one standing selection per action: the application row is locked too (after the
+    certificate and the entry, the module's lock order), so two agencies of a pooled action cannot both
+    record A for them at once, and an A is refused while another original of the action holds one
+    (ADR 0015 step 6 and its open question: one tentative offer at a time). Recording D (declined,
+    DEOH pp. 6-24-6-29, domain-research §2.4) on that other certificate returns the candidate."""
     entry = Entry.objects.select_related("certificate").get(pk=entry_id)
     certificate = _locked(entry.certificate_id, version)
     entry = Entry.objects.select_for_update().get(pk=entry_id)
+    Application.objects.select_for_update(no_key=True).only("pk").get(pk=entry.application_id)
     if not may_select(certificate, user):
         raise DomainError("Only the selecting official can record dispositions on this certificate.")
     if certificate.state != Certificate.State.ISSUED:
@@ -389,6 +238,12 @@ def disposition_record(
             raise DomainError(
                 "Before selecting from a shared certificate, post internal notice to your own employees and record "
                 "when it closed (5 U.S.C. 3318(b)(4)).",
+            )
+        elsewhere = _selected_elsewhere(certificate, entry)
+        if elsewhere is not None:
+            raise DomainError(
+                f"Selected by {elsewhere.certificate.agency.name} on certificate {elsewhere.certificate.number}; "
+                "their decline must be recorded there first."
             )
         blocking = _blocking(certificate, entry)
         if blocking:
@@ -418,6 +273,25 @@ def disposition_record(
         reason=f"Certificate {certificate.number}: {entry.name} recorded {entry.get_disposition_display()}.",
     )  # fmt: skip
     return entry
+
+
+def _selected_elsewhere(certificate: Certificate, entry: Entry) -> Entry | None:
+    """The A standing for this entry's applicant on another original of the action, if any. Only
+    originals compete: a shared copy lists people its original agency did not select (rule 52)."""
+    if certificate.is_copy:
+        return None
+    return (
+        Entry.objects.filter(
+            application_id=entry.application_id,
+            certificate__action_id=certificate.action_id,
+            certificate__source__isnull=True,
+            disposition=Disposition.SELECTED,
+        )
+        .exclude(certificate_id=certificate.pk)
+        .select_related("certificate__agency")
+        .order_by("pk")
+        .first()
+    )
 
 
 def _blocking(certificate: Certificate, chosen: Entry, entries: list[Entry] | None = None) -> list[str]:
@@ -522,7 +396,9 @@ def certificate_return(*, certificate_id: int, user: User, version: int) -> Cert
 def certificate_audit(*, certificate_id: int, hr: User, version: int) -> Certificate:
     """HR audits a returned certificate (rule 48): selections followed preference (checked again here)
     and every name has a disposition. It is then locked; on an original, selected applicants are told
-    and the others get their not-selected notice."""
+    and the others get their not-selected notice. On a pooled action only an A moves anyone (to
+    selected): the others stay referred, since another participant's certificate may still select them,
+    until lead HR closes the pool (ADR 0015 steps 6-7)."""
     certificate = _locked(certificate_id, version)
     if not may_administer(certificate, hr):
         raise DomainError("Only HR for this certificate can audit it.")
@@ -546,8 +422,11 @@ def certificate_audit(*, certificate_id: int, hr: User, version: int) -> Certifi
         reason=f"Certificate {certificate.number} audited and locked.",
     )
     if not certificate.is_copy:
+        pooled = certificate.action.is_pooled
         for entry in entries:
             to = Status.SELECTED if entry.disposition == Disposition.SELECTED else Status.NOT_SELECTED
+            if pooled and to == Status.NOT_SELECTED:
+                continue  # pool_close decides who was not selected anywhere
             application = Application.objects.get(pk=entry.application_id)
             if application.status == Status.REFERRED:
                 hiring_services.application_transition(
@@ -585,7 +464,15 @@ def share_request(
     """Another agency asks to use an audited certificate for its own position. Logged either way (rule
     61); refused with the failing conditions named (rules 51, 53-55); allowed, it makes a copy in the
     original order with only opted-in applicants not selected by the original agency (rule 52), and
-    tells each of them who will consider them (rule 60)."""
+    tells each of them who will consider them (rule 60).
+
+    A pooled action's originals are shared only after lead HR closes the pool, never with the lead or
+    a participating agency, and a copy leaves out anyone selected on any original of the action
+    (ADR 0015 step 7; §3.2: redact anyone the original agencies already selected)."""
+    from hiring.models import Participant
+
+    from .pool import selected_in_pool
+
     original = _locked(certificate_id)
     if original.is_copy:
         raise DomainError("A shared certificate cannot be shared onward (rule 58).")
@@ -593,6 +480,15 @@ def share_request(
         raise DomainError("Only HR of the requesting agency can request a certificate.")
     if agency_id == original.agency_id:
         raise DomainError("This certificate is your agency's own; sharing is with other agencies.")
+    pooled = original.action.is_pooled
+    if pooled and (
+        agency_id == original.action.agency_id
+        or Participant.objects.filter(action_id=original.action_id, agency_id=agency_id).exists()
+    ):
+        raise DomainError(
+            "Your agency takes part in this pooled action: select from its own certificates. Sharing is "
+            "with agencies outside the pool."
+        )
     requested = rules.Position(series, grade, full_performance_level, duty_location, appointment_type)
     refusals = rules.share_refusals(
         original=rules.Position(original.series, original.grade, original.full_performance_level, original.duty_location,
@@ -600,6 +496,12 @@ def share_request(
         requested=requested, issued_on=original.issued_on, today=timezone.localdate(),
         audited=original.state == Certificate.State.AUDITED,
     )  # fmt: skip
+    if pooled and original.action.pool_closed_at is None:
+        refusals = [
+            *refusals,
+            "The agencies in this action's pool are still selecting; its certificates are shared once "
+            "lead HR closes the pool.",
+        ]
     if not refusals and Certificate.objects.filter(source=original, agency_id=agency_id).exists():
         refusals = ["Your agency already has a copy of this certificate."]
     log = ShareRequest.objects.create(
@@ -615,10 +517,22 @@ def share_request(
     if refusals:
         return log
     entries = list(original.entries.filter(removed=False).select_related("application").order_by("rank"))
+    # On a pooled action "selected" means on any original of the action (empty otherwise).
+    elsewhere = set(
+        selected_in_pool()
+        .filter(application_id__in=[e.application_id for e in entries])
+        .values_list("application_id", flat=True)
+        if pooled
+        else []
+    )
     keep = set(
         rules.shared_names(
             [
-                (e.pk, e.application.sharing_opt_in is True, e.disposition == Disposition.SELECTED)
+                (
+                    e.pk,
+                    e.application.sharing_opt_in is True,
+                    e.disposition == Disposition.SELECTED or e.application_id in elsewhere,
+                )
                 for e in entries
             ]
         )

@@ -275,3 +275,33 @@ def pool_places(*, action: HiringAction) -> list[tuple[str, str]]:
 def agencies_to_add(*, action: HiringAction) -> QuerySet[Agency]:
     """Agencies that could join the action's pool: every agency not already taking part."""
     return Agency.objects.exclude(participations__action=action).order_by("name")
+
+
+def pool_standing(*, application: Application) -> dict | None:
+    """A pooled application's own choices and listings, for the candidate's status page (ADR 0015):
+    the agencies and duty locations they accept, and which agencies' original certificates list them
+    at which grades. None when the action is not pooled. Two queries at most; only this applicant's own
+    rows are read, so no other candidate, score or selection shows (a pooled application always has
+    at least one place, ADR 0015 step 2).
+    """
+    places = list(application.places.select_related("participant__agency"))
+    if not places:
+        return None
+    listed: dict[tuple[str, str], list[int]] = {}
+    entries = (
+        application.certificate_entries.filter(certificate__source__isnull=True, removed=False)
+        .order_by("certificate__agency__name", "certificate__duty_location", "certificate__grade")
+        .values_list("certificate__agency__name", "certificate__duty_location", "certificate__grade")
+    )
+    for agency, location, grade in entries:
+        grades = listed.setdefault((agency, location), [])
+        if grade not in grades:
+            grades.append(grade)
+    return {
+        "places": [(place.participant.agency.name, place.duty_location) for place in places],
+        "lowest_grade": application.lowest_grade,
+        "listed": [
+            {"agency": agency, "duty_location": location, "grades": grades}
+            for (agency, location), grades in listed.items()
+        ],
+    }

@@ -7,6 +7,8 @@ Two actions in two agencies, each with its whole cast and one applicant carried 
 - action A (agency X): HR, hiring manager, the SME assigned to the applicant, an SME on the action with
   no assignment for them, an SME recused from them (who had reviewed and been assigned an interview
   before recusing), and the candidate who applied; plus an HR specialist of agency X with no role on A.
+  A is pooled (ADR 0015): agency Z takes part, with its own hiring manager ("another participant's
+  hiring manager"), who works on A but never sees X's certificate.
 - action B (agency Y): its HR (HR of another agency), hiring manager and candidate (the other
   candidate), and an SME.
 
@@ -44,8 +46,10 @@ from tests.factories import (
     HiringActionFactory,
     InterviewFactory,
     InterviewQuestionFactory,
+    ParticipantFactory,
     RecusalFactory,
     ResumeReviewFactory,
+    StaffFactory,
     UserFactory,
 )
 from tests.hostile_uploads import clean_pdf
@@ -60,8 +64,9 @@ ROLES = [
     "hr",  # HR of A and of agency X's HR office
     "agency_hr",  # HR of agency X's HR office, no role on A
     "other_agency_hr",  # HR of B and of agency Y's HR office
-    "manager",  # hiring manager of A
+    "manager",  # hiring manager of A (no agency: selects for the lead, agency X)
     "other_manager",  # hiring manager of B
+    "participant_manager",  # hiring manager of A for participating agency Z (pooled, ADR 0015)
 ]
 SIGNED_IN = [r for r in ROLES if r != "anonymous"]
 # On B's objects each role answers as its counterpart would on A's; roles tied to A alone (its SMEs,
@@ -126,10 +131,14 @@ def role_page(role_holders: dict[str, int]) -> Expect:
 
 HR_ANYWHERE = {"hr": 200, "agency_hr": 200, "other_agency_hr": 200}
 SMES = ("sme", "sme_unassigned", "sme_recused")
+# Everyone working on A who reads its job analysis and announcement, each agency's hiring managers too.
+ON_A = ("manager", "participant_manager", *SMES)
 # Anyone signed in may apply, except people with a role on that action (403); someone who already
 # applied is sent to their status page (302).
 APPLY = Expect(
-    allowed=dict.fromkeys(SIGNED_IN, 200) | {"candidate": 302} | dict.fromkeys((*SMES, "hr", "manager"), 403),
+    allowed=dict.fromkeys(SIGNED_IN, 200)
+    | {"candidate": 302}
+    | dict.fromkeys((*SMES, "hr", "manager", "participant_manager"), 403),
     b=dict.fromkeys(SIGNED_IN, 200) | {"other_candidate": 302, "other_agency_hr": 403, "other_manager": 403},
 )
 
@@ -200,7 +209,7 @@ TABLE: dict[str, Row] = {
     "hiring:hr_dashboard": Row(get=role_page(HR_ANYWHERE)),
     "hiring:hr_dashboard_csv": Row(lambda o: {"table": "effort"}, get=role_page(HR_ANYWHERE)),
     # --- job analysis and announcement: everyone on the action reads and comments; HR edits ---
-    "hiring:job_analysis": Row(action_pk, get=only(hr=200, manager=200, **dict.fromkeys(SMES, 200))),
+    "hiring:job_analysis": Row(action_pk, get=only(hr=200, **dict.fromkeys(ON_A, 200))),
     "hiring:competency_add": Row(action_pk, get=only(hr=200), post=only(hr=200)),
     "hiring:competency_edit": Row(
         lambda o: {"pk": o.action.pk, "competency_pk": o.competency.pk}, get=only(hr=200), post=only(hr=200)
@@ -217,8 +226,8 @@ TABLE: dict[str, Row] = {
     ),
     "hiring:job_analysis_finalize": Row(action_pk, post=only(hr=302)),
     "hiring:job_analysis_revise": Row(action_pk, post=only(hr=302)),
-    "hiring:comment_add": Row(action_pk, post=only(hr=302, manager=302, **dict.fromkeys(SMES, 302))),
-    "hiring:announcement": Row(action_pk, get=only(hr=200, manager=200, **dict.fromkeys(SMES, 200))),
+    "hiring:comment_add": Row(action_pk, post=only(hr=302, **dict.fromkeys(ON_A, 302))),
+    "hiring:announcement": Row(action_pk, get=only(hr=200, **dict.fromkeys(ON_A, 200))),
     "hiring:announcement_save": Row(action_pk, post=only(hr=200)),
     "hiring:announcement_publish": Row(action_pk, post=only(hr=200)),
     # --- SMEs: resume review. Only the SME holding a live review of the applicant, never a recused one.
@@ -268,8 +277,11 @@ TABLE: dict[str, Row] = {
     "assessments:hr_interview_act": Row(
         lambda o: {"pk": o.interview.pk, "what": "accept"}, post=only(hr=302)
     ),
-    # --- certificates: the action's HR and hiring manager ---
-    "certificates:manager_home": Row(get=role_page({"manager": 200, "other_manager": 200})),
+    # --- certificates: the action's HR and hiring manager. On pooled A, the certificate is agency X's
+    # (the lead's): another participant's hiring manager gets 404 on it, every page and POST (ADR 0015).
+    "certificates:manager_home": Row(
+        get=role_page({"manager": 200, "other_manager": 200, "participant_manager": 200})
+    ),
     "certificates:hr_certificates": Row(action_pk, get=only(hr=200)),
     "certificates:hr_issue": Row(action_pk, post=only(hr=302)),
     "certificates:hr_adjudicate": Row(
@@ -416,6 +428,13 @@ def build_world() -> World:
     recused_interview = InterviewFactory(application=a.application, sme=sme_recused, round=2)
     RecusalFactory(application=a.application, sme=sme_recused)
     agency_hr = AgencyRoleFactory(agency=agency_x).user
+    # A is pooled: agency Z takes part with its own hiring manager; A's certificate stays agency X's.
+    agency_z = AgencyFactory()
+    ParticipantFactory(action=a.action, agency=agency_x)
+    ParticipantFactory(action=a.action, agency=agency_z)
+    participant_manager = ActionRoleFactory(
+        action=a.action, role=Role.HIRING_MANAGER, agency=agency_z, user=StaffFactory(agency=agency_z)
+    ).user
     users = {
         "anonymous": None,
         "candidate": candidate,
@@ -428,6 +447,7 @@ def build_world() -> World:
         "other_agency_hr": b.hr,
         "manager": a.manager,
         "other_manager": b.manager,
+        "participant_manager": participant_manager,
     }
     return World(
         sides={"A": a, "B": b},

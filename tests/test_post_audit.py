@@ -452,6 +452,18 @@ def _():
     return Post(w.hr, reverse("hiring:hr_pool", args=[w.action.pk]), data)
 
 
+@case("hiring:hr_pool[close]")
+def _():
+    from tests.factories import CertificateFactory, ParticipantFactory, VacancyFactory
+
+    action = HiringActionFactory(phase=Phase.CERTIFICATE)
+    hr = hr_of(action)
+    participant = ParticipantFactory(action=action)
+    VacancyFactory(participant=participant)
+    CertificateFactory(action=action, agency=participant.agency, state=Certificate.State.AUDITED)
+    return Post(hr, reverse("hiring:hr_pool", args=[action.pk]), {"operation": "close"})
+
+
 @case("hiring:hr_screening[release_all]")
 def _():
     w = screening()

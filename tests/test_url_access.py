@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from hiring.models import Role
 from tests.factories import (
     ActionRoleFactory,
+    AgencyFactory,
     AgencyRoleFactory,
     ApplicationDocumentFactory,
     ApplicationFactory,
@@ -21,13 +22,25 @@ from tests.factories import (
     HiringActionFactory,
     InterviewFactory,
     InterviewQuestionFactory,
+    ParticipantFactory,
     ResumeReviewFactory,
     StaffFactory,
     UserFactory,
 )
 from tests.hostile_uploads import clean_pdf
 
-ROLES = ["anonymous", "candidate", "other_candidate", "sme", "hr", "manager", "other_agency_hr"]
+# The action is pooled (ADR 0015): "manager" has no agency (selects for the lead, whose certificate this
+# is); "participant_manager" is another participating agency's hiring manager on the same action.
+ROLES = [
+    "anonymous",
+    "candidate",
+    "other_candidate",
+    "sme",
+    "hr",
+    "manager",
+    "other_agency_hr",
+    "participant_manager",
+]
 ALL_SIGNED_IN = {r: None for r in ROLES if r != "anonymous"}
 
 
@@ -82,9 +95,13 @@ TABLE = {
     "hiring:apply": (
         "get",
         lambda w: {"pk": w["announcement"].pk},
-        row(200, candidate=302, other_candidate=302, hr=403, sme=403, manager=403),
+        row(200, candidate=302, other_candidate=302, hr=403, sme=403, manager=403, participant_manager=403),
     ),
-    "hiring:job_analysis": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200, sme=200, manager=200)),
+    "hiring:job_analysis": (
+        "get",
+        lambda w: {"pk": w["action"].pk},
+        row(404, hr=200, sme=200, manager=200, participant_manager=200),
+    ),
     "hiring:competency_add": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:competency_edit": (
         "get",
@@ -109,8 +126,16 @@ TABLE = {
     ),
     "hiring:job_analysis_finalize": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
     "hiring:job_analysis_revise": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
-    "hiring:comment_add": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302, sme=302, manager=302)),
-    "hiring:announcement": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200, sme=200, manager=200)),
+    "hiring:comment_add": (
+        "post",
+        lambda w: {"pk": w["action"].pk},
+        row(404, hr=302, sme=302, manager=302, participant_manager=302),
+    ),
+    "hiring:announcement": (
+        "get",
+        lambda w: {"pk": w["action"].pk},
+        row(404, hr=200, sme=200, manager=200, participant_manager=200),
+    ),
     "hiring:announcement_save": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:announcement_publish": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "hiring:hr_action_detail": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
@@ -192,7 +217,7 @@ TABLE = {
         lambda w: {"pk": w["interview"].pk, "what": "accept"},
         row(404, hr=302),
     ),
-    "certificates:manager_home": ("get", lambda w: {}, row(403, manager=200)),
+    "certificates:manager_home": ("get", lambda w: {}, row(403, manager=200, participant_manager=200)),
     "certificates:hr_certificates": ("get", lambda w: {"pk": w["action"].pk}, row(404, hr=200)),
     "certificates:hr_issue": ("post", lambda w: {"pk": w["action"].pk}, row(404, hr=302)),
     "certificates:hr_adjudicate": (
@@ -206,7 +231,8 @@ TABLE = {
         lambda w: {"pk": w["action"].pk, "application_pk": w["application"].pk},
         row(404, hr=200),
     ),
-    # A certificate: the action's HR and hiring manager (a shared copy: the receiving agency's HR).
+    # A certificate: the action's HR and hiring manager (a shared copy: the receiving agency's HR). It is
+    # the lead agency's: another participant's hiring manager gets 404 on it and every page and POST of it.
     "certificates:certificate": ("get", lambda w: {"pk": w["certificate"].pk}, row(404, hr=200, manager=200)),
     "certificates:certificate_pdf": (
         "get",
@@ -284,6 +310,14 @@ def world(db):
         pdf=ContentFile(clean_pdf(), name="certificate.pdf"),
     )
     entry = EntryFactory(certificate=certificate, application=application)
+    # Pooled (ADR 0015), once the applications above are in: the lead and agency Z take part, and Z's
+    # hiring manager selects for Z only.
+    participant = AgencyFactory()
+    ParticipantFactory(action=action, agency=action.agency)
+    ParticipantFactory(action=action, agency=participant)
+    participant_manager = ActionRoleFactory(
+        action=action, role=Role.HIRING_MANAGER, agency=participant, user=StaffFactory(agency=participant)
+    ).user
     elsewhere = HiringActionFactory()
     other_agency_hr = ActionRoleFactory(
         action=elsewhere, role=Role.HR, user=StaffFactory(agency=elsewhere.agency)
@@ -308,6 +342,7 @@ def world(db):
             "hr": hr,
             "manager": manager,
             "other_agency_hr": other_agency_hr,
+            "participant_manager": participant_manager,
         },
     }
 

@@ -19,7 +19,7 @@ from smeqa.access import role_required
 from smeqa.errors import DomainError
 from smeqa.forms import posted_version
 
-from .. import grade_checks, rules, selectors, services
+from .. import grade_checks, issuing, rules, selectors, services
 from ..forms import (
     AdjudicationForm,
     DispositionForm,
@@ -34,12 +34,25 @@ from ..models import Certificate
 
 @role_required("hiring_manager")
 def manager_home(request: HttpRequest) -> HttpResponse:
-    """Hiring manager's home: their hiring actions and the certificates issued to them."""
-    actions = hiring_selectors.actions_for(user=request.user, role=Role.HIRING_MANAGER)
+    """Hiring manager's home: their hiring actions, the certificates issued to them, and on a pooled
+    action their own agency's vacancies, selections and positions filled (ADR 0015 step 8)."""
+    from ..pool import pool_progress_for_manager
+
+    actions = list(hiring_selectors.actions_for(user=request.user, role=Role.HIRING_MANAGER))
+    titles = {action.pk: action for action in actions}
+    pool_rows = [
+        (titles[action_id], agency)
+        for action_id, agency in pool_progress_for_manager(user=request.user)
+        if action_id in titles
+    ]
     return render(
         request,
         "certificates/manager_home.html",
-        {"actions": actions, "certificates": selectors.certificates_for_manager(user=request.user)},
+        {
+            "actions": actions,
+            "certificates": selectors.certificates_for_manager(user=request.user),
+            "pool_rows": pool_rows,
+        },
     )
 
 
@@ -51,7 +64,8 @@ SHOWN = 100  # rows of each list on HR's certificate page
 
 def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
-    listed, not_listed, waiting = services.preview_cached(action)
+    wanted = (request.GET.get("agency", ""), request.GET.get("location", ""), request.GET.get("grade", ""))
+    rows, slot, (listed, not_listed, waiting) = issuing.page_cached(action, wanted)
     qualified = selectors.qualified_applicants(action=action, waiting_first=True)
     checked_grades = grade_checks.grades_to_check(action)
     due = selectors.grade_checks_due(action=action, grades=checked_grades)
@@ -71,24 +85,23 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
             "not_listed": not_listed,
             "not_listed_shown": not_listed[:SHOWN],
             "waiting": waiting,
+            "waiting_claims": sum(1 for w in waiting if w.reason == issuing.PREFERENCE),
+            "waiting_time_in_grade": sum(1 for w in waiting if w.reason == issuing.TIME_IN_GRADE),
             # Time in grade (ADR 0015 step 3): only when the action fills more than one grade.
             "multi_grade": bool(checked_grades),
             "grade_checks_due": due[:SHOWN] if checked_grades else [],
             "grade_checks_due_total": due.count() if checked_grades else 0,
             "certificates": selectors.certificates_of(action=action),
-            "issue_form": IssueForm(action=action),
+            # ADR 0015 steps 4-5: one certificate per agency, location and grade; the one previewed.
+            "slots": rows,
+            "several_slots": len(rows) > 1,
+            "slot": slot,
+            "slot_issued": next((r.certificate for r in rows if r.slot == slot), None),
+            "issue_form": IssueForm(action=action, slot=slot),
             "in_certificate": action.phase == Phase.CERTIFICATE,
-            "issuable": _issuable(action),
+            "issuable": any(r.certificate is None for r in rows),
         },
     )
-
-
-def _issuable(action) -> bool:
-    """Whether a grade and duty location of the action still has no original certificate."""
-    issued = set(
-        Certificate.objects.filter(action=action, source__isnull=True).values_list("grade", "duty_location")
-    )
-    return any((g, loc) not in issued for g in action.grades for loc in action.duty_locations)
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,16 +148,30 @@ def hr_issue(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
     form = IssueForm(request.POST, action=action)
     if not form.is_valid():
-        messages.error(request, "Choose the grade and duty location, and a return date.")
+        messages.error(request, "Choose a certificate to issue from the table, and a return date.")
         return redirect("certificates:hr_certificates", pk=action.pk)
+    data = form.cleaned_data
+    back = (
+        reverse("certificates:hr_certificates", args=[action.pk])
+        + "?"
+        + issuing.Slot(data["agency"] or action.agency_id, "", data["duty_location"], data["grade"]).query
+    )
     try:
-        certificate = services.certificate_issue(action_id=action.pk, hr=request.user, **form.cleaned_data)
+        certificate = services.certificate_issue(
+            action_id=action.pk, hr=request.user, grade=data["grade"], duty_location=data["duty_location"],
+            return_by=data["return_by"], agency_id=data["agency"],
+        )  # fmt: skip
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect("certificates:hr_certificates", pk=action.pk)
+        return redirect(back)
     messages.success(
         request,
-        f"Certificate {certificate.number} issued; referred and not-referred notices are on their way.",
+        f"Certificate {certificate.number} issued; "
+        + (
+            "the listed candidates are told they were referred."
+            if action.is_pooled
+            else "referred and not-referred notices are on their way."
+        ),
     )
     return redirect("certificates:certificate", pk=certificate.pk)
 

@@ -56,7 +56,7 @@ def hr_grade_check(request: HttpRequest, pk: int, application_pk: int) -> HttpRe
             "rows": rows,
             "checks": checks,
             "latest": latest,
-            "checked_grades": [(g, grade_checks.required_grade(g)) for g in checked_grades],
+            "checked_grades": [(g, grade_checks.required_grade(action, g)) for g in checked_grades],
             "recordable": bool(checked_grades) and application.status == Status.QUALIFIED,
         },
     )

@@ -53,6 +53,8 @@ class ApplyForm(forms.Form):
         label="Where would you accept a job?", widget=forms.CheckboxSelectMultiple, required=False,
         help_text="Choose each agency and duty location you would accept. Agencies hire only from the candidates who chose them.",
     )  # fmt: skip
+    # Every action with two or more grades, pooled or not: each eligible is certified from the lowest
+    # grade they accept to the highest they qualify for (DEOH pp. 6-5-6-7; domain-research §2.3, §3.5).
     lowest_grade = forms.ChoiceField(
         label="The lowest grade you would accept", widget=forms.RadioSelect, required=False,
         help_text="You are considered at every grade from this one up to the highest you qualify for.",
@@ -73,14 +75,19 @@ class ApplyForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sharing"].help_text = sharing_notice
-        # A pooled action asks where and at what grade; `places` is None on a single-agency action.
+        # `places` is None on a single-agency action: no places question. Two or more `grades` ask the
+        # lowest grade accepted, whether or not the action is pooled.
         self.pooled = places is not None
+        self.multi_grade = len(grades or []) > 1
         if self.pooled:
             self.fields["places"].choices = places
-            self.fields["lowest_grade"].choices = [*(grades or []), (ANY_GRADE, "Any grade")]
             self.fields["sharing"].choices = POOLED_SHARING_CHOICES
         else:
-            del self.fields["places"], self.fields["lowest_grade"]
+            del self.fields["places"]
+        if self.multi_grade:
+            self.fields["lowest_grade"].choices = [*(grades or []), (ANY_GRADE, "Any grade")]
+        else:
+            del self.fields["lowest_grade"]
         # Kept optional so a draft can be saved half-done; check_complete() requires them on submit.
         for name in ("resume", "citizenship", "sharing", "places", "lowest_grade"):
             if name in self.fields:
@@ -100,6 +107,7 @@ class ApplyForm(forms.Form):
         }
         if self.pooled:
             kept["places"] = data.getlist("places") if hasattr(data, "getlist") else data.get("places", [])
+        if self.multi_grade:
             kept["lowest_grade"] = data.get("lowest_grade", "")
         return kept
 
@@ -112,12 +120,15 @@ class ApplyForm(forms.Form):
         return chosen
 
     def chosen_lowest_grade(self) -> int | None:
+        """The lowest grade accepted; None for any grade or when the action has a single grade."""
+        if not self.multi_grade:
+            return None
         value = self.cleaned_data.get("lowest_grade") or ANY_GRADE
         return None if value == ANY_GRADE else int(value)
 
     def check_complete(self) -> bool:
         """Submitting needs a resume, the citizenship attestation and the sharing answer; on a pooled
-        action, at least one place and the lowest grade."""
+        action, at least one place; on a multi-grade action, the lowest grade (or any grade)."""
         if "resume" not in self.documents and not self.errors.get("resume"):
             self.add_error("resume", "Upload your resume as a PDF.")
         if not self.cleaned_data.get("citizenship"):
@@ -126,7 +137,11 @@ class ApplyForm(forms.Form):
             self.add_error("sharing", "Choose whether we may share your application.")
         if self.pooled and not self.cleaned_data.get("places") and not self.errors.get("places"):
             self.add_error("places", "Choose at least one agency and duty location you would accept.")
-        if self.pooled and not self.cleaned_data.get("lowest_grade") and not self.errors.get("lowest_grade"):
+        if (
+            self.multi_grade
+            and not self.cleaned_data.get("lowest_grade")
+            and not self.errors.get("lowest_grade")
+        ):
             self.add_error("lowest_grade", "Choose the lowest grade you would accept, or any grade.")
         return not self.errors
 

@@ -39,7 +39,17 @@ class LinesField(forms.CharField):
         return "\n".join(value) if isinstance(value, list) else value
 
 
+SCORE_HINT = (
+    "One set of assessments serves every grade, and each grade asks for its own final score (SMEQA allows "
+    "several grades on one action only this way). The score decides the highest grade an applicant "
+    "qualifies for. Leave a grade blank to use the Qualified minimum."
+)
+
+
 class HiringActionForm(forms.ModelForm):
+    """The action's settings. On a multi-grade action it also asks the final score required at each
+    grade (`score_<grade>`, saved as `grade_scores`); `service_fields()` is what the services take."""
+
     grades = GradesField(label="Grades", help_text="One or more grades, lowest first, e.g. 12, 13.")
     duty_locations = LinesField(label="Duty locations", help_text="City, State; one per line.")
 
@@ -63,6 +73,8 @@ class HiringActionForm(forms.ModelForm):
             "best_qualified_min",
             "well_qualified_min",
             "qualified_min",
+            "two_grade_interval",
+            "time_in_grade_applies",
             "tiebreaker_sees_justifications",
         ]
         labels = {
@@ -77,6 +89,18 @@ class HiringActionForm(forms.ModelForm):
             "best_qualified_min": "Best Qualified: minimum score",
             "well_qualified_min": "Well Qualified: minimum score",
             "qualified_min": "Qualified: minimum score",
+            "two_grade_interval": "This series advances two grades at a time (through GS-11)",
+            "time_in_grade_applies": "HR verifies time in grade before certifying at a higher grade",
+        }
+        help_texts = {
+            "two_grade_interval": (
+                "Then GS-11 and below need 52 weeks two grades down, not one (5 CFR 300.604). "
+                "Matters only when the action fills more than one grade."
+            ),
+            "time_in_grade_applies": (
+                "52 weeks at the next lower grade, read from the SF-50s or resume, before certifying at "
+                "each higher grade. Turn off only if the 52-week rule no longer applies."
+            ),
         }
         widgets = {
             "work_arrangement": forms.RadioSelect,
@@ -84,6 +108,91 @@ class HiringActionForm(forms.ModelForm):
             "proficiency_scale": forms.RadioSelect,
             "specialized_experience": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.score_grades = self._grades_shown()
+        saved = self.instance.grade_scores or {}
+        pay_plan = self.instance.pay_plan or "GS"
+        if len(self.score_grades) > 1:
+            for index, grade in enumerate(self.score_grades):
+                # Rule 42 with domain-research §1.1: one assessment strategy, a different required
+                # final score per grade; `grades.highest_grade_qualified` reads these.
+                self.fields[f"score_{grade}"] = forms.IntegerField(
+                    label=f"Final score required at {pay_plan}-{grade}",
+                    required=False,
+                    min_value=0,
+                    max_value=100,
+                    initial=saved.get(str(grade)),
+                    help_text=SCORE_HINT if index == 0 else "Leave blank to use the Qualified minimum.",
+                )
+        order = list(self.fields)
+        scores = [name for name in order if name.startswith("score_")]
+        rest = [name for name in order if not name.startswith("score_")]
+        at = rest.index("qualified_min") + 1
+        self.order_fields(rest[:at] + scores + rest[at:])
+
+    def _grades_shown(self) -> list[int]:
+        """The grades typed in this submission when they parse, else the action's saved grades, so a
+        score box appears for each grade being set and nothing typed is lost."""
+        if self.is_bound:
+            try:
+                return self.fields["grades"].clean(self.data.get(self.add_prefix("grades"), ""))
+            except forms.ValidationError:
+                pass
+        return sorted(self.instance.grades or [])
+
+    def clean(self):
+        data = super().clean()
+        typed = {g: data.get(f"score_{g}") for g in self.score_grades if f"score_{g}" not in self.errors}
+        qualified_min = data.get("qualified_min")
+        for grade, score in typed.items():
+            if score is not None and qualified_min is not None and score < qualified_min:
+                self.add_error(
+                    f"score_{grade}",
+                    f"Enter {qualified_min} or more: below the Qualified minimum ({qualified_min}) nobody "
+                    "is qualified at any grade.",
+                )
+        if qualified_min is not None:
+            effective = {g: qualified_min if s is None else s for g, s in typed.items()}
+            previous = None
+            for grade in sorted(effective):
+                if previous is not None and effective[grade] < effective[previous]:
+                    self.add_error(
+                        f"score_{grade}",
+                        f"Enter {effective[previous]} or more: a higher grade needs the same final score as "
+                        f"{self.instance.pay_plan or 'GS'}-{previous} or more.",
+                    )
+                previous = grade
+        data["grade_scores"] = {str(g): s for g, s in typed.items() if s is not None}
+        return data
+
+    def add_error(self, field, error):
+        """The model's `grade_scores` problems go beside the first score box, not above the form."""
+        if field is None and "grade_scores" in getattr(error, "error_dict", {}):
+            super().add_error(self._score_box(), error.error_dict.pop("grade_scores"))
+            if not error.error_dict:
+                return
+        elif field == "grade_scores":
+            field = self._score_box()
+        super().add_error(field, error)
+
+    def _score_box(self) -> str | None:
+        boxes = [f"score_{g}" for g in self.score_grades if f"score_{g}" in self.fields]
+        return boxes[0] if boxes else None
+
+    def _post_clean(self):
+        # The grade scores are saved by the service, not by ModelForm; the model's own check of them
+        # runs here only when the boxes passed the form's checks, so a problem is reported once.
+        boxes_ok = not any(name.startswith("score_") for name in self.errors)
+        self.instance.grade_scores = self.cleaned_data.get("grade_scores", {}) if boxes_ok else {}
+        super()._post_clean()
+
+    def service_fields(self) -> dict:
+        """The cleaned settings as `hiring_action_create`/`hiring_action_update` take them."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields["grade_scores"] = self.cleaned_data.get("grade_scores", {})
+        return fields
 
 
 class CompetencyForm(forms.Form):

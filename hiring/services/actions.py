@@ -24,6 +24,7 @@ ACTION_FIELDS = frozenset(
         "work_arrangement", "vacancies", "appointment_type", "scientific_professional", "proficiency_scale",
         "resume_page_limit", "recency_years", "specialized_experience", "best_qualified_min",
         "well_qualified_min", "qualified_min", "tiebreaker_sees_justifications",
+        "grade_scores", "two_grade_interval", "time_in_grade_applies",
     }
 )  # fmt: skip
 
@@ -56,10 +57,38 @@ def hiring_action_create(*, agency: Agency, actor: User, **fields) -> HiringActi
 
 
 @transaction.atomic
-def action_role_grant(*, action: HiringAction, user: User, role: Role, actor: User) -> ActionRole:
-    """Give `user` a role on `action` (HR only). Writes the role and an audit row."""
+def action_role_grant(
+    *, action: HiringAction, user: User, role: Role, actor: User, agency: Agency | None = None
+) -> ActionRole:
+    """Give `user` a role on `action` (HR only). Writes the role and an audit row.
+
+    On a pooled action a hiring manager selects for one participating agency (`agency`, ADR 0015);
+    SMEs may come from any agency and carry none. Rules 49-50 hold across the pool (`_role_grant`).
+    """
     require_role(action=action, user=actor, role=Role.HR)
-    granted = _role_grant(action=action, user=user, role=role)
+    selects_for = None
+    # Read fresh, not `is_pooled` (cached on the instance the caller may hold from before the pool grew).
+    participants = set(action.participants.values_list("agency_id", flat=True))
+    if role == Role.HIRING_MANAGER and participants:
+        # ADR 0015: each participant's hiring managers see and select only from their agency's certificates.
+        if agency is None or agency.pk not in participants:
+            raise DomainError(
+                "Choose which participating agency this hiring manager selects for.", field="agency"
+            )
+        if user.agency_id is not None and user.agency_id != agency.pk:
+            raise DomainError(
+                f"{user} works for {user.agency}, not {agency}; a hiring manager selects only for their own "
+                "agency. Choose their agency, or add it to the pool first.",
+                field="agency",
+            )
+        selects_for = agency
+    elif agency is not None and agency.pk != action.agency_id:
+        raise DomainError(
+            f"This action is not pooled, so its hiring manager selects for {action.agency}. "
+            "Add the agency to the pool first.",
+            field="agency",
+        )
+    granted = _role_grant(action=action, user=user, role=role, agency=selects_for)
     AuditEvent.objects.create(
         actor=actor,
         actor_role=Actor.HR,
@@ -67,7 +96,9 @@ def action_role_grant(*, action: HiringAction, user: User, role: Role, actor: Us
         action=action,
         from_state=action.phase,
         to_state=action.phase,
-        reason=f"{user} ({user.email}) made {role.label.lower()}.",
+        reason=f"{user} ({user.email}) made {role.label.lower()}"
+        + (f" for {selects_for}" if selects_for else "")
+        + ".",
     )
     return granted
 

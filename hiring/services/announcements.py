@@ -42,6 +42,15 @@ def draft_text(action: HiringAction) -> dict[str, str]:
         lines.append(f"{c.name} ({required}): {c.definition}")
     pages = action.resume_page_limit
     categories = "; ".join(f"{name}: {score}" for name, score in action.categories)
+    # Multi-grade (§1.1: one assessment strategy, a different required score per grade; rule 42).
+    by_grade = ""
+    if len(action.grades or []) > 1:
+        by_grade = (
+            " The same assessments serve every grade; the final score decides the highest grade you "
+            "qualify for: "
+            + "; ".join(f"{action.pay_plan}-{g}: {s}" for g, s in action.scores_by_grade.items())
+            + "."
+        )
     recency = (
         f" Experience must be within the last {action.recency_years} years." if action.recency_years else ""
     )
@@ -67,7 +76,7 @@ def draft_text(action: HiringAction) -> dict[str, str]:
         ),
         "categories_statement": (
             "Qualified applicants are placed in quality categories by their assessment results: "
-            f"{categories}. Preference eligibles are listed ahead of others within each category."
+            f"{categories}. Preference eligibles are listed ahead of others within each category.{by_grade}"
         ),
         "sharing_notice": (
             "After this agency finishes selecting, qualified applicants may be considered by other federal "

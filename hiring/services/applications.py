@@ -43,7 +43,8 @@ def application_submit(
 
     The announcement row is locked, so a cap is exact under concurrent submissions. Moves the draft's
     documents to the application and deletes the draft; on a pooled action writes the places the
-    candidate accepts (at least one) and their lowest grade. Writes an audit row and the receipt notice
+    candidate accepts (at least one); on a multi-grade action, pooled or not, stores their lowest grade
+    (None: any grade; ignored on a single-grade action). Writes an audit row and the receipt notice
     (emailed after commit).
     """
     announcement = Announcement.objects.select_for_update().filter(action_id=action.pk).first()
@@ -70,8 +71,12 @@ def application_submit(
         sharing_opt_in=sharing_opt_in,
         resume_pages=resume.pages if resume else None,
     )
-    chosen = _places(action=action, places=places or [], lowest_grade=lowest_grade)
-    if chosen is not None:
+    chosen = _places(action=action, places=places or [])
+    # Each eligible is certified from the lowest grade they accept to the highest they qualify for, on
+    # every multi-grade action (DEOH pp. 6-5-6-7; domain-research §2.3, §3.5 rule 42).
+    if len(set(action.grades or [])) > 1:
+        if lowest_grade is not None and lowest_grade not in action.grades:
+            raise DomainError("Choose one of the job's grades, or any grade.", field="lowest_grade")
         application.lowest_grade = lowest_grade
     application.full_clean()
     application.save()
@@ -94,9 +99,7 @@ def application_submit(
     return application
 
 
-def _places(
-    *, action: HiringAction, places: list[tuple[int, str]], lowest_grade: int | None
-) -> list[tuple[int, str]] | None:
+def _places(*, action: HiringAction, places: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
     """The places checked against the pool's vacancies; None on a single-agency action (ADR 0015)."""
     offered = set(
         Vacancy.objects.filter(participant__action=action).values_list("participant_id", "duty_location")
@@ -108,8 +111,6 @@ def _places(
         raise DomainError("Choose at least one agency and duty location you would accept.", field="places")
     if any(place not in offered for place in chosen):
         raise DomainError("One of the places you chose is no longer offered. Choose again.", field="places")
-    if lowest_grade is not None and lowest_grade not in (action.grades or []):
-        raise DomainError("Choose one of the job's grades, or any grade.", field="lowest_grade")
     return chosen
 
 

@@ -161,6 +161,11 @@ def job_analysis_snapshot(action: HiringAction) -> dict:
         "recency_years": action.recency_years,
         "specialized_experience": action.specialized_experience,
         "categories": action.categories,
+        # Multi-grade (ADR 0015; §1.1): the final score required at each grade and the time-in-grade
+        # settings are part of the job analysis, frozen with it.
+        "grade_scores": {str(g): s for g, s in action.scores_by_grade.items()},
+        "two_grade_interval": action.two_grade_interval,
+        "time_in_grade_applies": action.time_in_grade_applies,
         "competencies": [
             {
                 "name": c.name,

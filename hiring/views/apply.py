@@ -65,7 +65,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             status=410,
         )
 
-    pool = _pool_choices(action)
+    choices = _choices(action)
     draft = services.application_draft_of(action=action, candidate=request.user)
     documents = {d.kind: d for d in draft.documents.all()} if draft else {}
     if request.method == "GET":
@@ -77,11 +77,11 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             "places": saved.get("places", []),
             "lowest_grade": saved.get("lowest_grade", ""),
         }
-        form = ApplyForm(initial=initial, documents=documents, sharing_notice=joa.sharing_notice, **pool)
+        form = ApplyForm(initial=initial, documents=documents, sharing_notice=joa.sharing_notice, **choices)
         return _render(request, joa, form, documents)
 
     form = ApplyForm(
-        request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice, **pool
+        request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice, **choices
     )
     uploads = {kind: request.FILES.get(kind) for kind in DOCUMENT_FIELDS}
     draft, refused = services.application_draft_save(
@@ -89,7 +89,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     )
     documents = {d.kind: d for d in draft.documents.all()}
     form = ApplyForm(
-        request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice, **pool
+        request.POST, request.FILES, documents=documents, sharing_notice=joa.sharing_notice, **choices
     )
     form.is_valid()
     for kind, reason in refused.items():
@@ -108,23 +108,23 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
                 sharing_opt_in=form.cleaned_data["sharing"] == "opt_in",
                 draft=draft,
                 places=form.chosen_places() if form.pooled else None,
-                lowest_grade=form.chosen_lowest_grade() if form.pooled else None,
+                lowest_grade=form.chosen_lowest_grade(),
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, "Application submitted. We emailed you a receipt.")
             return redirect("hiring:candidate_application_status", pk=application.pk)
     return _render(request, joa, form, documents)
 
 
-def _pool_choices(action) -> dict:
-    """The apply form's pooled-action choices, or nothing for a single-agency action."""
+def _choices(action) -> dict:
+    """The apply form's choices: the places on a pooled action (None on a single-agency one), and the
+    action's grades (the form asks the lowest grade accepted when there are two or more)."""
     places = selectors.pool_places(action=action)
-    if not places and not action.is_pooled:
-        return {}
-    grades = [(str(g), f"{action.pay_plan}-{g}") for g in sorted(action.grades)]
-    return {"places": places, "grades": grades}
+    pooled = bool(places) or action.is_pooled
+    grades = [(str(g), f"{action.pay_plan}-{g:02d}") for g in sorted(action.grades or [])]
+    return {"places": places if pooled else None, "grades": grades}
 
 
 def _render(request, joa, form, documents) -> HttpResponse:

@@ -40,6 +40,8 @@ def candidate_application_status(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": Status.WITHDRAWN in _candidate_moves(application.status),
             # What comes next and by when (hiring.rules.expected_next; the fortnightly email says the same).
             "expectation": services.expectation_for(application=application, today=timezone.localdate()),
+            # Pooled (ADR 0015): their own choices and the agencies whose certificates list them.
+            "pool": selectors.pool_standing(application=application),
         },
     )
 

@@ -122,7 +122,7 @@ def hr_action_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only an agency's HR specialists create hiring actions.")
     form = HiringActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = form.service_fields()
         try:
             action = services.hiring_action_create(agency=agencies[0], actor=request.user, **fields)
         except ValidationError as error:
@@ -151,7 +151,7 @@ def hr_action_settings(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_for(user=request.user, pk=pk, role=Role.HR)
     form = HiringActionForm(request.POST or None, instance=action)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = form.service_fields()
         try:
             services.hiring_action_update(action_id=action.pk, actor=request.user, **fields)
         except ValidationError as error:

@@ -1,5 +1,6 @@
 """HR's pool page for a pooled action (ADR 0015): participating agencies, their vacancies and their
-hiring managers. Each form posts here with an `operation`; a refused form comes back with what was typed."""
+hiring managers; once certificates are out, each agency's progress and closing the pool. Each form posts
+here with an `operation`; a refused form comes back with what was typed."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,11 +9,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from certificates import pool as certificate_pool
 from smeqa.errors import DomainError
 
 from .. import selectors, services
 from ..forms import ManagerGrantForm, ParticipantAddForm, VacancyForm
 from ..models import Role
+from ..workflow import Phase
+
+# Operations that post no form fields: a refusal shows beside their button.
+BUTTONS = {"remove", "close"}
 
 
 def _refused(form: Form, error: DomainError | ValidationError) -> None:
@@ -36,13 +42,13 @@ def hr_pool(request: HttpRequest, pk: int) -> HttpResponse:
         "vacancy": VacancyForm(data if operation == "vacancy" else None, action=action, participants=pool),
         "manager": ManagerGrantForm(data if operation == "manager" else None, participants=pool),
     }
-    remove_error = ""
+    button_error = ""
     if request.method == "POST":
         try:
             done = _act(request, action, pool, operation, forms)
         except DomainError as error:
-            if operation == "remove":
-                remove_error = error.message
+            if operation in BUTTONS:
+                button_error = error.message
             elif operation in forms:
                 _refused(forms[operation], error)
             done = None
@@ -52,7 +58,7 @@ def hr_pool(request: HttpRequest, pk: int) -> HttpResponse:
         if done:
             messages.success(request, done)
             return redirect("hiring:hr_pool", pk=action.pk)
-        if operation not in {*forms, "remove"}:
+        if operation not in {*forms, *BUTTONS}:
             messages.error(request, "Choose what to change on the pool, then try again.")
             return redirect("hiring:hr_pool", pk=action.pk)
     return render(
@@ -66,9 +72,26 @@ def hr_pool(request: HttpRequest, pk: int) -> HttpResponse:
             "add_form": forms["add"],
             "vacancy_form": forms["vacancy"],
             "manager_form": forms["manager"],
-            "remove_error": remove_error,
+            "remove_error": button_error if operation == "remove" else "",
+            "close_error": button_error if operation == "close" else "",
+            **_progress(action, pool),
         },
     )
+
+
+def _progress(action, pool) -> dict:
+    """The pool's progress and closing (ADR 0015 steps 7-8), once it has participants."""
+    if not pool:
+        return {}
+    closing = action.phase == Phase.CERTIFICATE and action.pool_closed_at is None
+    selecting = action.phase in {Phase.CERTIFICATE, Phase.CLOSED}
+    return {
+        "progress": certificate_pool.pool_progress(action) if selecting else [],
+        "without_vacancies": [p.agency.name for p in pool if not p.vacancy_rows],
+        "closable": closing,
+        "close_problems": certificate_pool.pool_close_problems(action, cached=True) if closing else [],
+        "closed": certificate_pool.pool_close_event(action),
+    }
 
 
 def _act(request, action, pool, operation: str, forms) -> str | None:
@@ -80,6 +103,12 @@ def _act(request, action, pool, operation: str, forms) -> str | None:
             raise DomainError("That agency is no longer taking part in this action.")
         services.pool_participant_remove(participant_id=participant.pk, hr=hr)
         return f"{participant.agency} no longer takes part in this action."
+    if operation == "close":
+        certificate_pool.pool_close(action_id=action.pk, hr=hr)
+        return (
+            "The pool is closed. Candidates not selected were told; the opted-in ones can now be "
+            "requested from the talent pool by agencies outside the pool."
+        )
     form = forms.get(operation)
     if form is None or not form.is_valid():
         return None

@@ -73,3 +73,27 @@ def test_hr_sets_up_the_pool_and_a_candidate_chooses_places(page):
     expect(page.get_by_label("Department of the Interior: Denver, CO")).to_be_checked()
     expect(page.get_by_label("GS-12")).to_be_checked()
     check_page(page, "pool-apply")
+
+
+def test_a_single_agency_multi_grade_action_asks_the_lowest_grade(page):
+    """DEOH pp. 6-5-6-7 (domain-research §2.3): every multi-grade action asks the lowest grade accepted,
+    pooled or not; a single-agency action asks no places."""
+    action = HiringActionFactory(title="Economist", grades=[12, 13], full_performance_level=13)
+    sam = UserFactory(email="sam@example.test", full_name="Sam Candidate")
+    sam.set_password(PASSWORD)
+    sam.save()
+
+    sign_in(page, "sam@example.test", PASSWORD)
+    page.goto(f"/jobs/{action.announcement.pk}/apply/")
+    expect(page.get_by_role("group", name="The lowest grade you would accept")).to_be_visible()
+    expect(page.get_by_role("group", name="Where would you accept a job?")).to_have_count(0)
+    page.locator("label[for=id_citizenship]").click()
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.locator("#id_lowest_grade-error")).to_have_text(  # beside the field
+        "Choose the lowest grade you would accept, or any grade."
+    )
+    expect(page.locator("#id_citizenship")).to_be_checked()  # what was typed is kept
+    page.locator("label", has_text="GS-13").click()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_label("GS-13")).to_be_checked()
+    check_page(page, "apply-lowest-grade")

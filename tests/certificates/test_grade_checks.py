@@ -9,12 +9,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.grade_checks import grade_check_record
+from certificates.grade_checks import (
+    grade_check_record,
+    grades_to_check,
+    required_grade,
+    tig_ok_by_application,
+)
 from certificates.models import GradeCheck
-from hiring.models import Application, AuditEvent, Role
+from hiring.models import Application, AuditEvent, HiringAction, Role
 from hiring.workflow import Status
 from smeqa.errors import DomainError
-from tests.factories import ActionRoleFactory, HiringActionFactory, application_in, hr_for
+from tests.factories import ActionRoleFactory, GradeCheckFactory, HiringActionFactory, application_in, hr_for
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +219,63 @@ def test_the_certificate_page_query_count_does_not_grow_with_those_still_to_chec
     assert seen[0] == seen[1]
     assert response.context["grade_checks_due_total"] == 1 + 5 + 157
     assert len(response.context["grade_checks_due"]) == 100
+
+
+# --- the action's switches: time in grade off, two-grade interval; the placements helper -------------
+
+
+def test_turning_time_in_grade_off_leaves_nothing_to_check_or_record(world, client):
+    HiringAction.objects.filter(pk=world["action"].pk).update(time_in_grade_applies=False)
+    world["action"].refresh_from_db()
+    assert grades_to_check(world["action"]) == []
+    with pytest.raises(DomainError, match="Time in grade is turned off in this action's job analysis"):
+        record(world)
+    assert not GradeCheck.objects.exists()
+    client.force_login(world["hr"])
+    html = client.get(page_url(world)).content.decode()
+    assert "Time in grade is turned off" in html and "Record the grade history" not in html
+
+
+def test_a_two_grade_interval_series_needs_52_weeks_two_grades_below_through_gs_11(db, client):
+    # 5 CFR 300.604: two-grade-interval work advances two grades at a time through GS-11.
+    action = HiringActionFactory(grades=[7, 9, 11, 12], full_performance_level=12, two_grade_interval=True)
+    assert [(g, required_grade(action, g)) for g in grades_to_check(action)] == [(9, 7), (11, 9), (12, 11)]
+    one_step = HiringActionFactory(grades=[7, 9], full_performance_level=9)
+    assert required_grade(one_step, 9) == 8
+    hr = hr_for(action)
+    application = application_in(Status.QUALIFIED, action=action)
+    # 60 weeks at GS-9, nothing at GS-10: meets GS-11 only because the interval is two grades.
+    grade_check_record(application_id=application.pk, hr=hr, spans=[[9, AGO[60], None]], source="sf50")
+    got = {c.grade: c.meets for c in GradeCheck.objects.filter(application=application)}
+    assert got == {9: True, 11: True, 12: False}
+    client.force_login(hr)
+    html = client.get(
+        reverse("certificates:hr_grade_check", args=[action.pk, application.pk])
+    ).content.decode()
+    assert "GS-11 needs GS-9" in html and "two grades below through GS-11" in html
+
+
+def test_tig_ok_by_application_reads_every_applicant_in_one_query(world):
+    record(world)  # meets GS-13, not GS-14
+    unchecked = Application.objects.create(
+        action=world["action"], applicant_name="Grace", status=Status.QUALIFIED
+    )
+    other = GradeCheckFactory(grade=13, meets=False)  # another action's check is not read
+    ids = [world["application"].pk, unchecked.pk, other.application_id]
+    with CaptureQueriesContext(connection) as captured:
+        got = tig_ok_by_application(world["action"], ids)
+    assert len(captured) == 1
+    assert got[world["application"].pk] == {12: True, 13: True, 14: False}
+    # No check yet: only the lowest grade is known; the caller treats the rest as waiting.
+    assert got[unchecked.pk] == {12: True}
+    assert got[other.application_id] == {12: True}
+
+
+def test_tig_ok_by_application_is_all_true_when_time_in_grade_is_off(world):
+    record(world)
+    HiringAction.objects.filter(pk=world["action"].pk).update(time_in_grade_applies=False)
+    world["action"].refresh_from_db()
+    with CaptureQueriesContext(connection) as captured:
+        got = tig_ok_by_application(world["action"], [world["application"].pk])
+    assert len(captured) == 0
+    assert got == {world["application"].pk: {12: True, 13: True, 14: True}}

@@ -352,3 +352,114 @@ def test_a_single_agency_action_asks_nothing_about_places(client):
     client.post(apply_url(action), answers())
     application = Application.objects.get(candidate=candidate)
     assert application.lowest_grade is None and not application.places.exists()
+
+
+# --- the lowest grade on any multi-grade action, pooled or not ----------------------------------------
+# DEOH pp. 6-5-6-7; domain-research §2.3, §3.5 rule 42: certify from the lowest grade accepted.
+
+
+@pytest.fixture
+def two_grades(db):
+    """A single-agency GS-12/13 action taking applications: no pool, two grades."""
+    return HiringActionFactory(grades=[12, 13], full_performance_level=13, duty_locations=[DC])
+
+
+def checked_choices(page):
+    return re.findall(
+        r'<input type="(?:checkbox|radio)" name="(places|lowest_grade)" value="([^"]+)"[^>]*checked', page
+    )
+
+
+def test_a_single_agency_multi_grade_action_asks_the_lowest_grade_but_no_places(client, two_grades):
+    client.force_login(UserFactory())
+    page = client.get(apply_url(two_grades)).text
+    assert "The lowest grade you would accept" in page
+    assert re.findall(r'<input type="radio" name="lowest_grade" value="([^"]+)"', page) == ["12", "13", "any"]
+    assert "GS-12" in page and "GS-13" in page and "Any grade" in page
+    assert "Where would you accept a job?" not in page
+
+
+def test_submitting_without_the_lowest_grade_is_refused_beside_the_field_and_keeps_the_answers(
+    client, two_grades
+):
+    candidate = UserFactory()
+    client.force_login(candidate)
+    page = client.post(apply_url(two_grades), answers()).text
+    error = re.search(r'<span class="usa-error-message" id="id_lowest_grade-error">([^<]*)</span>', page)
+    assert error and error.group(1).strip() == "Choose the lowest grade you would accept, or any grade."
+    assert not Application.objects.exists()
+    assert re.search(r'<input type="checkbox" name="citizenship"[^>]*checked', page)
+    assert re.search(r'<input type="radio" name="sharing" value="opt_out"[^>]*checked', page)
+    assert "Uploaded: cv.pdf" in page  # the resume waits in the draft
+
+    client.post(apply_url(two_grades), {**answers(), "resume": "", "lowest_grade": "13"})
+    application = Application.objects.get(candidate=candidate)
+    assert application.lowest_grade == 13 and application.resume_pages == 2
+
+
+def test_a_draft_keeps_the_lowest_grade_on_a_single_agency_action(client, two_grades):
+    candidate = UserFactory()
+    client.force_login(candidate)
+    client.post(apply_url(two_grades), {"save": "1", "lowest_grade": "13"})
+    assert ApplicationDraft.objects.get(candidate=candidate).data["lowest_grade"] == "13"
+    assert checked_choices(client.get(apply_url(two_grades)).text) == [("lowest_grade", "13")]
+
+
+def test_the_lowest_grade_is_stored_and_hr_sees_it_on_a_single_agency_action(client, two_grades):
+    hr = ActionRoleFactory(action=two_grades, role=Role.HR).user
+    candidate = UserFactory()
+    client.force_login(candidate)
+    response = client.post(apply_url(two_grades), answers(lowest_grade="13"), follow=True)
+    assert "Application submitted" in response.text
+    application = Application.objects.get(candidate=candidate)
+    assert application.lowest_grade == 13 and not application.places.exists()
+
+    client.force_login(hr)
+    detail = client.get(reverse("hiring:hr_application_detail", args=[two_grades.pk, application.pk])).text
+    assert re.search(r"<dt>Lowest grade accepted</dt><dd>GS-13</dd>", detail)
+    assert "Would accept (pooled action)" not in detail
+
+
+def test_any_grade_on_a_single_agency_action_is_stored_as_no_lowest_grade(client, two_grades):
+    candidate = UserFactory()
+    client.force_login(candidate)
+    client.post(apply_url(two_grades), answers(lowest_grade="any"))
+    assert Application.objects.get(candidate=candidate).lowest_grade is None
+
+
+def test_the_service_refuses_a_grade_the_action_does_not_fill(two_grades):
+    with pytest.raises(DomainError, match="Choose one of the job's grades, or any grade"):
+        services.application_submit(action=two_grades, candidate=UserFactory(), lowest_grade=14)
+    assert not Application.objects.exists()
+
+
+def test_a_single_grade_action_asks_no_lowest_grade_and_the_service_ignores_one(client):
+    action = HiringActionFactory(grades=[13])
+    candidate = UserFactory()
+    client.force_login(candidate)
+    page = client.get(apply_url(action)).text
+    assert "The lowest grade you would accept" not in page and 'name="lowest_grade"' not in page
+    client.post(apply_url(action), answers(lowest_grade="13"))
+    assert Application.objects.get(candidate=candidate).lowest_grade is None
+    other = services.application_submit(action=action, candidate=UserFactory(), lowest_grade=13)
+    assert other.lowest_grade is None
+
+    hr = ActionRoleFactory(action=action, role=Role.HR).user
+    client.force_login(hr)
+    detail = client.get(reverse("hiring:hr_application_detail", args=[action.pk, other.pk])).text
+    assert "Lowest grade accepted" not in detail
+
+
+def test_a_single_grade_pooled_action_asks_places_but_no_lowest_grade(client, action, hr, interior):
+    action.grades, action.full_performance_level = [13], 13
+    action.save(update_fields=["grades", "full_performance_level"])
+    participant = services.pool_participant_add(action_id=action.pk, hr=hr, agency_id=interior.pk)
+    services.vacancy_set(participant_id=participant.pk, hr=hr, duty_location=DC, grade=13, count=1)
+    AnnouncementFactory(action=action)
+    candidate = UserFactory()
+    client.force_login(candidate)
+    page = client.get(apply_url(action)).text
+    assert "Where would you accept a job?" in page and 'name="lowest_grade"' not in page
+    client.post(apply_url(action), answers(places=[f"{participant.pk}:{DC}"]))
+    application = Application.objects.get(candidate=candidate)
+    assert application.lowest_grade is None and application.places.count() == 1

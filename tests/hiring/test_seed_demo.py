@@ -75,7 +75,29 @@ def test_seed_demo_builds_a_pool_of_three_agencies_each_with_its_own_manager_and
         "manager2@demo.test": "Department of the Interior",
         "manager3@demo.test": "Department of Energy",
     }
-    assert all(p.vacancies.count() == 2 for p in participants)
+    assert sorted(p.vacancies.count() for p in participants) == [2, 2, 3]
     mine = Application.objects.get(candidate__email="candidate@demo.test", action=pooled)
     assert mine.lowest_grade == 13
     assert ApplicationPlace.objects.filter(application=mine).count() == 3
+
+
+def test_seed_demo_issues_each_agencys_certificates_with_one_selection_by_interior():
+    from certificates.models import Certificate, Entry
+
+    call_command("seed_demo")
+    pooled = HiringAction.objects.get(title="Digital Services Lead (multi-agency pool)")
+    originals = Certificate.objects.filter(action=pooled, source__isnull=True).select_related("agency")
+    assert {c.agency.code for c in originals} == {"DEMO", "DOI", "DOE"}
+    # Each lists only those who accepted its agency and location, from their lowest grade up.
+    mine = Entry.objects.filter(
+        certificate__in=originals, application__candidate__email="candidate@demo.test"
+    )
+    assert sorted((e.certificate.agency.code, e.certificate.grade) for e in mine) == [
+        ("DEMO", 13), ("DEMO", 14), ("DOE", 13), ("DOE", 14), ("DOI", 13), ("DOI", 14),
+    ]  # fmt: skip
+    selected = Entry.objects.get(certificate__in=originals, disposition="A")
+    assert selected.certificate.agency.code == "DOI"
+    # The same person is on Energy's certificates too, where they show as selected elsewhere.
+    assert Entry.objects.filter(
+        certificate__agency__code="DOE", certificate__action=pooled, application=selected.application
+    ).exists()

@@ -17,6 +17,8 @@ from hiring import services
 from hiring.models import Agency, AgencyRole, HiringAction, Role, User
 from hiring.workflow import Actor, Phase, Status, move_for, phase_allows
 
+from ._demo_pool import seed_pooled_action
+
 DEFAULT_PASSWORD = "smeqa-demo-2026"  # noqa: S105 (demo only; seed_demo refuses in production)
 DEMO_ACTION_TITLE = "Product Manager"
 SENIOR_TITLE = "Senior Product Manager"
@@ -37,7 +39,6 @@ POOL_AGENCIES = [
     ("DOI", "Department of the Interior", "manager2@demo.test", "Marcus Bell", "Denver, CO"),
     ("DOE", "Department of Energy", "manager3@demo.test", "Mina Okafor", "Remote"),
 ]
-POOL_TITLE = "Digital Services Lead (multi-agency pool)"
 # Other applicants: they exist to fill the demo, and cannot sign in (unusable passwords).
 APPLICANTS = [
     "Avery Johnson",
@@ -235,9 +236,9 @@ class Command(BaseCommand):
         # An action at the certificate phase: a certificate issued to the hiring manager for selections.
         self._certificate_action(agency, hr, manager, smes, [candidate, *applicants[5:10]])
 
-        # A pooled action open for applications: three agencies, three grades, each with its own
-        # vacancies and hiring manager; the demo candidate has applied, choosing where they would work.
-        self._pooled_action(agency, hr, manager, smes, pool_agencies, [candidate, *applicants[:4]])
+        # A pooled action: three agencies, three grades, each with its own vacancies and hiring manager;
+        # the demo candidate chose where they would work; certificates issued, one selection made.
+        seed_pooled_action(self, agency, hr, manager, smes, pool_agencies, [candidate, *applicants[:4]])
 
         # An action still in its job analysis workshop, so each role sees more than one phase.
         data = self._action(agency, hr, manager, smes[:2], "Data Scientist", "1560", "GS-14", "Denver, CO", 3)
@@ -249,35 +250,6 @@ class Command(BaseCommand):
             body="Should “Statistical modeling” require Expert at GS-14? Our GS-14s lead model reviews.",
         )
         return True
-
-    def _pooled_action(self, agency, hr, manager, smes, pool_agencies, people) -> None:
-        from hiring.services import pools
-
-        action = services.hiring_action_create(
-            agency=agency, actor=hr, title=POOL_TITLE, series="2210", grades=[12, 13, 14],
-            full_performance_level=14, duty_locations=["Washington, DC", "Denver, CO", "Remote"],
-            vacancies=9, specialized_experience=SPECIALIZED.get(DEMO_ACTION_TITLE, ""),
-        )  # fmt: skip
-        for sme in smes:
-            services.action_role_grant(action=action, user=sme, role=Role.SME, actor=hr)
-        places = []
-        for member, member_manager, location in [(agency, manager, "Washington, DC"), *pool_agencies]:
-            participant = pools.pool_participant_add(action_id=action.pk, hr=hr, agency_id=member.pk)
-            for grade, count in ((13, 2), (14, 1)):
-                pools.vacancy_set(
-                    participant_id=participant.pk, hr=hr, duty_location=location, grade=grade, count=count
-                )
-            pools.pool_manager_grant(
-                action_id=action.pk, hr=hr, participant_id=participant.pk, email=member_manager.email
-            )
-            places.append((participant.pk, location))
-        self._job_analysis(action, hr, PRODUCT_COMPETENCIES, PRODUCT_QUESTIONS)
-        action = services.job_analysis_finalize(action_id=action.pk, actor=hr)
-        self._publish(action, hr, PRODUCT_DUTIES)
-        # Different choices: everywhere from GS-13; only the lead's office; two agencies at any grade.
-        choices = [(places, 13), (places[:1], 12), (places[1:], None), (places, 14), (places[2:], 12)]
-        for person, (chosen, lowest) in zip(people, choices, strict=False):
-            services.application_submit(action=action, candidate=person, places=chosen, lowest_grade=lowest)
 
     def _resume_review_action(self, agency, hr, manager, smes, people) -> None:
         from django.core.files.base import ContentFile
@@ -398,9 +370,6 @@ class Command(BaseCommand):
     def _certificate_action(self, agency, hr, manager, smes, people) -> None:
         """An action at the certificate phase: interviews scored through the services, preference
         adjudicated, and a certificate issued to the hiring manager, waiting for selections."""
-        from assessments import interviews
-        from assessments import rules as scoring
-        from assessments.models import Interview
         from certificates import services as certificates
 
         action = self._action(
@@ -420,32 +389,10 @@ class Command(BaseCommand):
         for application in applications:
             self._walk(application, hr, [Status.IN_RESUME_REVIEW, Status.MOVED_FORWARD])
         action = self._advance(action, hr, to=Phase.ASSESSMENTS)
-        for round_, sme in ((1, smes[0]), (2, smes[1])):
-            interviews.interviewer_seat_add(action_id=action.pk, hr=hr, round=round_, sme_id=sme.pk)
-        start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=6)
-        for sme in smes[:2]:
-            for day in range(4):
-                begins = start + timedelta(days=day)
-                interviews.availability_add(
-                    action_id=action.pk, sme=sme, starts_at=begins, ends_at=begins + timedelta(hours=8)
-                )
-        self._past = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(
-            days=30
-        )
-        meets, exceeds = scoring.MEETS, scoring.EXCEEDS
         # Round scores per applicant: (2,2) Best, (1,2)/(2,1) Well, (1,1) Qualified.
-        plan = [(2, 2), (1, 1), (1, 1), (2, 1), (1, 2), (1, 1)]
-        interviews.interviews_assign(action_id=action.pk, round=1, actor=hr)
-        interviews.invitations_send(action_id=action.pk, round=1, hr=hr, respond_by=start + timedelta(days=2))
-        by_application = {a.pk: scores for a, scores in zip(applications, plan, strict=True)}
-        for round_ in (1, 2):
-            if round_ == 2:
-                interviews.invitations_send(
-                    action_id=action.pk, round=2, hr=hr, respond_by=start + timedelta(days=2)
-                )
-            for interview in Interview.objects.filter(action=action, round=round_).order_by("pk"):
-                score = by_application[interview.application_id][round_ - 1]
-                self._hold(interview, [exceeds if score == 2 else meets] + [meets] * 4, hr)
+        self._scored(
+            action, hr, smes[:2], applications, [(2, 2), (1, 1), (1, 1), (2, 1), (1, 2), (1, 1)], days_ago=30
+        )
         action = self._advance(action, hr, to=Phase.CERTIFICATE)
         certificates.adjudicate(
             application_id=applications[1].pk, hr=hr, preference="TP", documents=["dd214"]
@@ -461,6 +408,41 @@ class Command(BaseCommand):
             action_id=action.pk, hr=hr, grade=14, duty_location="Washington, DC",
             return_by=timezone.localdate() + timedelta(days=30),
         )  # fmt: skip
+
+    def _scored(self, action, hr, smes, applications, plan, *, days_ago: int, starts_in: int = 6) -> None:
+        """Both interview rounds through the services, one SME each (a different one in round 2),
+        every sheet accepted with the round scores in `plan` (per application: 2 = Exceeds on the first
+        competency, 1 = Meets), held `days_ago` days back."""
+        from assessments import interviews
+        from assessments import rules as scoring
+        from assessments.models import Interview
+
+        for round_, sme in ((1, smes[0]), (2, smes[1])):
+            interviews.interviewer_seat_add(action_id=action.pk, hr=hr, round=round_, sme_id=sme.pk)
+        start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(
+            days=starts_in
+        )
+        for sme in smes:
+            for day in range(4):
+                begins = start + timedelta(days=day)
+                interviews.availability_add(
+                    action_id=action.pk, sme=sme, starts_at=begins, ends_at=begins + timedelta(hours=8)
+                )
+        self._past = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(
+            days=days_ago
+        )
+        meets, exceeds = scoring.MEETS, scoring.EXCEEDS
+        interviews.interviews_assign(action_id=action.pk, round=1, actor=hr)
+        interviews.invitations_send(action_id=action.pk, round=1, hr=hr, respond_by=start + timedelta(days=2))
+        by_application = {a.pk: scores for a, scores in zip(applications, plan, strict=True)}
+        for round_ in (1, 2):
+            if round_ == 2:
+                interviews.invitations_send(
+                    action_id=action.pk, round=2, hr=hr, respond_by=start + timedelta(days=2)
+                )
+            for interview in Interview.objects.filter(action=action, round=round_).order_by("pk"):
+                score = by_application[interview.application_id][round_ - 1]
+                self._hold(interview, [exceeds if score == 2 else meets] + [meets] * 4, hr)
 
     def _job_analysis(self, action, hr, competencies, questions) -> None:
         names = {}
