@@ -3,6 +3,7 @@ receiving agency), each candidate's package, and the talent pool. Views authoriz
 and call one service. HR's time-in-grade page is in `time_in_grade`."""
 
 import re
+from collections import Counter
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -45,14 +46,17 @@ def manager_home(request: HttpRequest) -> HttpResponse:
         for action_id, agency in pool_progress_for_manager(user=request.user)
         if action_id in titles
     ]
+    certificates = list(selectors.certificates_for_manager(user=request.user))
+    issued = Counter(c.action_id for c in certificates)
+    theirs = {action.pk: agency for action, agency in pool_rows}
+    for action in actions:
+        # On a pooled action, their own agency's vacancies and certificates, not the whole pool's.
+        action.my_vacancies = theirs[action.pk].vacancies if action.pk in theirs else action.vacancies
+        action.my_certificates = issued[action.pk]
     return render(
         request,
         "certificates/manager_home.html",
-        {
-            "actions": actions,
-            "certificates": selectors.certificates_for_manager(user=request.user),
-            "pool_rows": pool_rows,
-        },
+        {"actions": actions, "certificates": certificates, "pool_rows": pool_rows},
     )
 
 
