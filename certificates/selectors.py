@@ -20,7 +20,9 @@ def certificate_for(*, user: User, pk: int) -> Certificate:
     action, only a manager of the certificate's agency, ADR 0015), or HR of the agency that received it
     (a copy). Anyone else gets 404, another participant's hiring manager too."""
     certificate = (
-        Certificate.objects.select_related("action__agency", "agency", "source", "issued_by").filter(pk=pk).first()
+        Certificate.objects.select_related("action__agency", "agency", "source", "issued_by")
+        .filter(pk=pk)
+        .first()
     )
     if certificate is None:
         raise Http404("No such certificate.")
