@@ -143,11 +143,11 @@ def pool_close_problems(action: HiringAction, *, cached: bool = False) -> list[s
 
     Every original certificate audited (rule 48: returned and audited before anything follows), and no
     certificate left to issue that would list someone or waits on a preference claim or a time-in-grade
-    check (`issuing.page`). A participant's vacancy that nobody accepted lists no one, so it does not
+    check (`placing.page`). A participant's vacancy that nobody accepted lists no one, so it does not
     hold the pool open for ever. `cached` reads HR's cached certificate summary (the pool page);
     closing itself always recomputes.
     """
-    from . import issuing
+    from . import placing
 
     open_by_agency: dict[str, int] = defaultdict(int)
     for name, state in Certificate.objects.filter(action=action, source__isnull=True).values_list(
@@ -155,7 +155,7 @@ def pool_close_problems(action: HiringAction, *, cached: bool = False) -> list[s
     ):
         if state != Certificate.State.AUDITED:
             open_by_agency[name] += 1
-    rows = (issuing.page_cached if cached else issuing.page)(action).rows
+    rows = (placing.page_cached if cached else placing.page)(action).rows
     to_issue = sorted({r.slot.agency_name for r in rows if r.certificate is None and (r.listed or r.waiting)})
     problems = []
     if open_by_agency:

@@ -132,18 +132,10 @@ def adjudicate(
     return adjudication
 
 
-# Placing, previewing and issuing live in `issuing` (pooled, multi-grade: ADR 0015 steps 4-5); they are
+# Placing and previewing live in `placing`, issuing in `issuing` (pooled, multi-grade: ADR 0015 steps 4-5); they are
 # re-exported here, where views, seeds and tests have always found them.
-from .issuing import (  # noqa: E402, F401
-    PREVIEW_SECONDS,
-    Waiting,
-    _render_later,
-    certificate_issue,
-    placements,
-    preview,
-    preview_cached,
-    round_scores,
-)
+from .issuing import _render_later, certificate_issue  # noqa: E402, F401
+from .placing import PREVIEW_SECONDS, Waiting, placements, preview, preview_cached, round_scores  # noqa: E402, F401
 
 # --- who may act on a certificate -------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from smeqa.access import role_required
 from smeqa.errors import DomainError
 from smeqa.forms import posted_version
 
-from .. import grade_checks, issuing, rules, selectors, services
+from .. import grade_checks, placing, rules, selectors, services
 from ..forms import (
     AdjudicationForm,
     DispositionForm,
@@ -69,7 +69,7 @@ SHOWN = 100  # rows of each list on HR's certificate page
 def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     action = hiring_selectors.action_for(user=request.user, pk=pk, role=Role.HR)
     wanted = (request.GET.get("agency", ""), request.GET.get("location", ""), request.GET.get("grade", ""))
-    rows, slot, (listed, not_listed, waiting) = issuing.page_cached(action, wanted)
+    rows, slot, (listed, not_listed, waiting) = placing.page_cached(action, wanted)
     qualified = selectors.qualified_applicants(action=action, waiting_first=True)
     checked_grades = grade_checks.grades_to_check(action)
     due = selectors.grade_checks_due(action=action, grades=checked_grades)
@@ -89,8 +89,8 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
             "not_listed": not_listed,
             "not_listed_shown": not_listed[:SHOWN],
             "waiting": waiting,
-            "waiting_claims": sum(1 for w in waiting if w.reason == issuing.PREFERENCE),
-            "waiting_time_in_grade": sum(1 for w in waiting if w.reason == issuing.TIME_IN_GRADE),
+            "waiting_claims": sum(1 for w in waiting if w.reason == placing.PREFERENCE),
+            "waiting_time_in_grade": sum(1 for w in waiting if w.reason == placing.TIME_IN_GRADE),
             # Time in grade (ADR 0015 step 3): only when the action fills more than one grade.
             "multi_grade": bool(checked_grades),
             "grade_checks_due": due[:SHOWN] if checked_grades else [],
@@ -158,7 +158,7 @@ def hr_issue(request: HttpRequest, pk: int) -> HttpResponse:
     back = (
         reverse("certificates:hr_certificates", args=[action.pk])
         + "?"
-        + issuing.Slot(data["agency"] or action.agency_id, "", data["duty_location"], data["grade"]).query
+        + placing.Slot(data["agency"] or action.agency_id, "", data["duty_location"], data["grade"]).query
     )
     try:
         certificate = services.certificate_issue(

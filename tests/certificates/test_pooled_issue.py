@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates import issuing, services
+from certificates import placing, services
 from certificates.models import Certificate
 from hiring.models import Application, Role
 from hiring.workflow import Status
@@ -24,7 +24,7 @@ def slot_of(action, grade, location="Denver, CO", agency=None):
     agency = agency or action.agency
     return next(
         s
-        for s in issuing.slots(action)
+        for s in placing.slots(action)
         if (s.agency_id, s.duty_location, s.grade) == (agency.pk, location, grade)
     )
 
@@ -37,7 +37,7 @@ def test_each_eligible_is_listed_at_every_grade_from_the_lowest_accepted_to_the_
     eligible(action, "Dee", 70, lowest=13, meets={13: True})  # qualifies at 12 only, accepts 13 and up
     to_certificate_phase(action)
 
-    by_grade = {grade: names(issuing.preview(action, slot_of(action, grade))) for grade in (12, 13, 14)}
+    by_grade = {grade: names(placing.preview(action, slot_of(action, grade))) for grade in (12, 13, 14)}
 
     assert sorted(by_grade[12]) == ["Ada", "Cy"]
     assert sorted(by_grade[13]) == ["Ada", "Ben", "Cy"]
@@ -50,8 +50,8 @@ def test_a_grade_without_a_time_in_grade_check_waits_and_cannot_be_issued_but_th
     eligible(action, "Ben", 100, meets={13: True, 14: True})
     to_certificate_phase(action)
 
-    _, _, waiting = issuing.preview(action, slot_of(action, 14))
-    assert [(w.pk, w.reason) for w in waiting] == [(ada.pk, issuing.TIME_IN_GRADE)]
+    _, _, waiting = placing.preview(action, slot_of(action, 14))
+    assert [(w.pk, w.reason) for w in waiting] == [(ada.pk, placing.TIME_IN_GRADE)]
     with pytest.raises(DomainError, match=r"Record time in grade at GS-14 first .* for: Ada"):
         services.certificate_issue(
             action_id=action.pk, hr=hr_for(action), grade=14, duty_location="Denver, CO", return_by=RETURN_BY
@@ -67,7 +67,7 @@ def test_time_in_grade_switched_off_lists_everyone_in_range_without_checks():
     action = multi_grade_action(time_in_grade_applies=False)
     eligible(action, "Ada", 100)
     to_certificate_phase(action)
-    assert names(issuing.preview(action, slot_of(action, 14))) == ["Ada"]
+    assert names(placing.preview(action, slot_of(action, 14))) == ["Ada"]
 
 
 def test_on_a_multi_grade_action_the_not_referred_notice_waits_for_the_last_certificate():
@@ -118,17 +118,17 @@ def test_a_pooled_certificate_lists_only_those_who_accepted_its_agency_and_locat
     eligible(action, "Dee", 85, lowest=14, places=both)  # accepts 14 only, qualifies at 13 only
     to_certificate_phase(action)
 
-    assert [(s.agency_name, s.duty_location, s.grade, s.vacancies) for s in issuing.slots(action)] == [
+    assert [(s.agency_name, s.duty_location, s.grade, s.vacancies) for s in placing.slots(action)] == [
         ("Energy", "Boston, MA", 13, 2), ("Energy", "Boston, MA", 14, 2),
         ("Interior", "Denver, CO", 13, 2), ("Interior", "Denver, CO", 14, 2),
     ]  # fmt: skip
-    interior_14 = issuing.preview(action, slot_of(action, 14, "Denver, CO", interior.agency))
-    energy_14 = issuing.preview(action, slot_of(action, 14, "Boston, MA", energy.agency))
+    interior_14 = placing.preview(action, slot_of(action, 14, "Denver, CO", interior.agency))
+    energy_14 = placing.preview(action, slot_of(action, 14, "Boston, MA", energy.agency))
     assert sorted(names(interior_14)) == ["Ada", "Ben"]
     assert sorted(names(energy_14)) == ["Ada", "Cy"]
     # GS-13 is the lowest grade: Ada, who takes any grade, is listed there too; Dee, who takes only
     # GS-14 and qualifies only at GS-13, is on no certificate.
-    assert sorted(names(issuing.preview(action, slot_of(action, 13, "Denver, CO", interior.agency)))) == [
+    assert sorted(names(placing.preview(action, slot_of(action, 13, "Denver, CO", interior.agency)))) == [
         "Ada",
         "Ben",
     ]
@@ -146,8 +146,8 @@ def test_rule_40_merges_per_certificate(pool):
     eligible(action, "Eli", 85, places=[(interior, "Denver, CO"), (energy, "Boston, MA")])
     to_certificate_phase(action)
 
-    interior_list = issuing.preview(action, slot_of(action, 13, "Denver, CO", interior.agency))[0]
-    energy_list = issuing.preview(action, slot_of(action, 13, "Boston, MA", energy.agency))[0]
+    interior_list = placing.preview(action, slot_of(action, 13, "Denver, CO", interior.agency))[0]
+    energy_list = placing.preview(action, slot_of(action, 13, "Boston, MA", energy.agency))[0]
     assert [p.name for p in interior_list.names] == ["Dan", "Eli"] and interior_list.merged
     assert [p.name for p in energy_list.names] == ["Ann", "Bo", "Cal"] and not energy_list.merged
 

@@ -34,7 +34,7 @@ CHOICES = [
 def seed_pooled_action(command, agency, hr, manager, smes, pool_agencies, people) -> None:
     """The pooled action, from its pool set-up to Interior's selection. `command` is seed_demo's
     Command (its job analysis, publishing, walking and interview helpers)."""
-    from certificates import grade_checks, issuing
+    from certificates import grade_checks, placing
     from certificates import services as certificates
     from hiring.services import pools
 
@@ -98,7 +98,7 @@ def seed_pooled_action(command, agency, hr, manager, smes, pool_agencies, people
         grade_checks.grade_check_record(application_id=application.pk, hr=hr, spans=spans, source="sf50")
 
     issued = {}
-    for row in issuing.page(action).rows:
+    for row in placing.page(action).rows:
         if row.listed:
             slot = row.slot
             issued[(slot.agency_id, slot.grade)] = certificates.certificate_issue(
