@@ -53,6 +53,7 @@ PLANS: dict[int, tuple[int, dict[int, bool]]] = {}
 
 
 def walk(application, *statuses):
+    """Move an application through `statuses` as the system would (the transition table's checks hold)."""
     for status in statuses:
         hiring_services.application_transition(
             application_id=application.pk,

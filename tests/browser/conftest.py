@@ -90,3 +90,19 @@ def check_page(page, name: str) -> None:
         for v in violations
     )
     assert not violations, f"axe found {len(violations)} violation(s) on {name} ({page.url}):\n{summary}"
+
+
+def row(page, name):
+    return page.locator(f"tr[data-entry='{name}']")
+
+
+def dispose(page, name, code, *, on=None, reason=None):
+    """The selecting official records one name's disposition from its row on the certificate."""
+    entry = row(page, name)
+    entry.locator("summary", has_text="Record a disposition").click()
+    entry.get_by_label("Disposition", exact=True).select_option(label=code)
+    if on:
+        entry.get_by_label("Date").fill(on.isoformat())
+    if reason:
+        entry.get_by_label("Why they declined").fill(reason)
+    entry.get_by_role("button", name=f"Record for {name}").click()

@@ -33,7 +33,7 @@ from tests.factories import (
     start_resume_review,
 )
 
-from .conftest import check_page, sign_in, sign_out
+from .conftest import check_page, dispose, row, sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a long test password 42"
@@ -128,22 +128,6 @@ def world():
     other_hr.set_password(PASSWORD)
     other_hr.save()
     return action, hr, manager, other_hr, applications
-
-
-def row(page, name):
-    return page.locator(f"tr[data-entry='{name}']")
-
-
-def dispose(page, name, code, *, on=None, reason=None):
-    """The selecting official records one name's disposition from its row on the certificate."""
-    entry = row(page, name)
-    entry.locator("summary", has_text="Record a disposition").click()
-    entry.get_by_label("Disposition", exact=True).select_option(label=code)
-    if on:
-        entry.get_by_label("Date").fill(on.isoformat())
-    if reason:
-        entry.get_by_label("Why they declined").fill(reason)
-    entry.get_by_role("button", name=f"Record for {name}").click()
 
 
 def pdf_text(page) -> str:

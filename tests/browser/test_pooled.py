@@ -26,7 +26,7 @@ from tests.factories import (
 )
 from tests.pooled import eligible, multi_grade_action, to_certificate_phase
 
-from .conftest import check_page, sign_in, sign_out
+from .conftest import check_page, dispose, row, sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,16 +77,8 @@ def names_on(certificate_id):
     )
 
 
-def row(page, name):
-    return page.locator(f"tr[data-entry='{name}']")
-
-
 def select(page, name):
-    entry = row(page, name)
-    entry.locator("summary", has_text="Record a disposition").click()
-    entry.get_by_label("Disposition", exact=True).select_option(label="A: selected")
-    entry.get_by_label("Date").fill(timezone.localdate().isoformat())
-    entry.get_by_role("button", name=f"Record for {name}").click()
+    dispose(page, name, "A: selected", on=timezone.localdate())
     expect(page.get_by_text(f"Recorded for {name}.")).to_be_visible()
 
 

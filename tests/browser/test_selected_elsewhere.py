@@ -10,26 +10,11 @@ from playwright.sync_api import expect
 from tests.certificates.test_pooled_selection import build_pool
 from tests.factories import TEST_PASSWORD
 
-from .conftest import check_page, sign_in, sign_out
+from .conftest import check_page, dispose, row, sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ADA = "Ada Lovelace"
 MARK = "Selected by Department of the Interior (certificate DOI-2026-01)"
-
-
-def row(page, name):
-    return page.locator(f"tr[data-entry='{name}']")
-
-
-def dispose(page, name, code, *, on=None, reason=None):
-    entry = row(page, name)
-    entry.locator("summary", has_text="Record a disposition").click()
-    entry.get_by_label("Disposition", exact=True).select_option(label=code)
-    if on:
-        entry.get_by_label("Date").fill(on.isoformat())
-    if reason:
-        entry.get_by_label("Why they declined").fill(reason)
-    entry.get_by_role("button", name=f"Record for {name}").click()
 
 
 def test_a_selection_shows_on_the_other_agencys_certificate_until_declined(page):

@@ -26,6 +26,7 @@ from tests.factories import (
     UserFactory,
     start_resume_review,
 )
+from tests.pooled import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +39,6 @@ PEOPLE = {
     "Eve Qual": ((1, 1), "NV", True),
 }
 DOCUMENTS = {"CPS": ["va_letter", "dd214"], "TP": ["dd214"]}
-
-
-def walk(application, *statuses):
-    for status in statuses:
-        hiring_services.application_transition(
-            application_id=application.pk,
-            to_status=status,
-            actor=None,
-            actor_role=Actor.SYSTEM,
-            reason="test",
-        )
 
 
 @pytest.fixture
