@@ -103,7 +103,32 @@ def _time_in_grade(action: HiringAction) -> dict[int, dict[int, bool]]:
     return found
 
 
-def placements(action: HiringAction, grade: int | None = None) -> tuple[list[rules.Placement], list[Waiting]]:
+class Reads(NamedTuple):
+    """What placing reads of an action, once: each eligible's (pk, name, claim, adjudicated preference,
+    lowest grade), their accepted round scores, and HR's time-in-grade answers."""
+
+    rows: list[tuple]
+    scores: dict[int, list[int | None]]
+    checks: dict[int, dict[int, bool]]
+
+
+def reads(action: HiringAction) -> Reads:
+    """Three or four queries: the qualified applications (with adjudications), their accepted interview
+    scores (and the action's rounds), and on a multi-grade action the time-in-grade checks."""
+    rows = list(
+        Application.objects.filter(
+            action=action, status__in=[Status.QUALIFIED, Status.REFERRED, Status.NOT_REFERRED]
+        )
+        .values_list("pk", "applicant_name", "preference_claim", "adjudication__preference", "lowest_grade")
+        .order_by("pk")
+    )
+    checks = _time_in_grade(action) if is_multi_grade(action) and action.time_in_grade_applies else {}
+    return Reads(rows, round_scores(action), checks)
+
+
+def placements(
+    action: HiringAction, grade: int | None = None, read: Reads | None = None
+) -> tuple[list[rules.Placement], list[Waiting]]:
     """Every eligible at `grade` (default: the action's lowest) placed and ordered (rules 29-35), and
     those who cannot be placed yet (an unadjudicated non-NV claim, or an unchecked time in grade).
 
@@ -112,24 +137,16 @@ def placements(action: HiringAction, grade: int | None = None) -> tuple[list[rul
     final score reaches (`HiringAction.grade_scores`, §1.1), and with 52 weeks at the grade below
     verified by HR (§1.9, usds/SME-QA-Website#291). The GS-9 float exception is judged at `grade`.
 
-    Reads plain values, not model instances: three queries and no object per applicant, so 50,000 are
-    placed in well under the 2 s issue 7 allows (bench/category_rating.py).
+    Reads plain values, not model instances (`reads`, or `read` when the caller places several grades),
+    so 50,000 are placed in well under the 2 s issue 7 allows (bench/category_rating.py).
     """
     grades_of_action = sorted(set(action.grades or []))
     if grade is None:
         grade = grades_of_action[0] if grades_of_action else 0
-    rows = (
-        Application.objects.filter(
-            action=action, status__in=[Status.QUALIFIED, Status.REFERRED, Status.NOT_REFERRED]
-        )
-        .values_list("pk", "applicant_name", "preference_claim", "adjudication__preference", "lowest_grade")
-        .order_by("pk")
-    )
-    scores = round_scores(action)
+    rows, scores, checks = read or reads(action)
     multi = is_multi_grade(action)
     if multi:
         required = action.scores_by_grade
-        checks = _time_in_grade(action) if action.time_in_grade_applies else {}
         any_grade = dict.fromkeys(grades_of_action, True)
     waiting, eligibles = [], []
     for pk, name, claim, adjudicated, lowest in rows:
@@ -222,7 +239,7 @@ def page(action: HiringAction, wanted: tuple[str, str, str] = ("", "", "")) -> P
     """Every slot summarized, and the one named by `wanted` (agency id, location, grade as typed in the
     query string; else the first not yet issued that would list someone, else the first not yet issued,
     else the first) previewed. Placement runs once per
-    grade; six queries at any size (tests/test_query_counts.py)."""
+    grade over one `reads`: a constant number of queries at any size (tests/test_query_counts.py)."""
     issued = {
         (c.agency_id, c.duty_location, c.grade): c
         for c in Certificate.objects.filter(action=action, source__isnull=True).annotate(
@@ -232,9 +249,13 @@ def page(action: HiringAction, wanted: tuple[str, str, str] = ("", "", "")) -> P
     accepted = accepted_places(action) if action.is_pooled else None
     by_grade: dict[int, tuple[list[rules.Placement], list[Waiting]]] = {}
 
+    read: Reads | None = None
+
     def previewed(slot: Slot) -> Preview:
+        nonlocal read
         if slot.grade not in by_grade:
-            by_grade[slot.grade] = placements(action, slot.grade)
+            read = read or reads(action)
+            by_grade[slot.grade] = placements(action, slot.grade, read)
         place = None if accepted is None else accepted.get((slot.agency_id, slot.duty_location), set())
         return _for_place(*by_grade[slot.grade], place)
 

@@ -211,31 +211,32 @@ def pool_close(*, action_id: int, hr: User) -> HiringAction:
             "application_id", flat=True
         )
     )
-    moves: list[tuple[int, Status]] = []
-    for pk, status in (
-        Application.objects.filter(action=action, status__in=[Status.QUALIFIED, Status.REFERRED])
-        .values_list("pk", "status")
-        .order_by("pk")
-    ):
-        if status == Status.QUALIFIED and pk not in listed:
-            moves.append((pk, Status.NOT_REFERRED))
-        elif status == Status.REFERRED:
-            # certificate_audit moves an A to selected on a pooled action; one left referred with an A
-            # (audited before that rule) still gets the right answer here.
-            moves.append((pk, Status.SELECTED if pk in selected else Status.NOT_SELECTED))
+    qualified, referred = [], []
+    for pk, status in Application.objects.filter(
+        action=action, status__in=[Status.QUALIFIED, Status.REFERRED]
+    ).values_list("pk", "status"):
+        (qualified if status == Status.QUALIFIED else referred).append(pk)
+    moves = [
+        (Status.QUALIFIED, Status.NOT_REFERRED, [pk for pk in qualified if pk not in listed]),
+        # certificate_audit moves an A to selected on a pooled action; one left referred with an A
+        # (audited before that rule) still gets the right answer here.
+        (Status.REFERRED, Status.SELECTED, [pk for pk in referred if pk in selected]),
+        (Status.REFERRED, Status.NOT_SELECTED, [pk for pk in referred if pk not in selected]),
+    ]
     action.pool_closed_at = timezone.now()
     action.save(update_fields=["pool_closed_at"])
-    counts = {to: sum(1 for _, t in moves if t == to) for to in (Status.NOT_SELECTED, Status.NOT_REFERRED)}
     AuditEvent.objects.create(
         actor=hr, actor_role=Actor.HR, subject=AuditEvent.Subject.HIRING_ACTION, action=action,
         from_state=action.phase, to_state=action.phase,
-        reason=f"{CLOSED}: {counts[Status.NOT_SELECTED]} not selected, {counts[Status.NOT_REFERRED]} not referred; "
+        reason=f"{CLOSED}: {len(moves[2][2])} not selected, {len(moves[0][2])} not referred; "
         "the audited certificates' opted-in candidates not selected go to the talent pool.",
     )  # fmt: skip
-    for pk, to in moves:
-        hiring_services.application_transition(
-            application_id=pk, to_status=to, actor=hr, actor_role=Actor.HR, reason="The pool closed."
-        )
+    for from_status, to_status, ids in moves:
+        if ids:  # one bulk move per pair: an audit row and a notice each, as one transition gives
+            hiring_services.applications_transition(
+                action_id=action.pk, from_status=from_status, to_status=to_status, actor=hr,
+                actor_role=Actor.HR, reason="The pool closed.", application_ids=ids,
+            )  # fmt: skip
     return action
 
 

@@ -414,16 +414,16 @@ def certificate_audit(*, certificate_id: int, hr: User, version: int) -> Certifi
         reason=f"Certificate {certificate.number} audited and locked.",
     )
     if not certificate.is_copy:
-        pooled = certificate.action.is_pooled
-        for entry in entries:
-            to = Status.SELECTED if entry.disposition == Disposition.SELECTED else Status.NOT_SELECTED
-            if pooled and to == Status.NOT_SELECTED:
-                continue  # pool_close decides who was not selected anywhere
-            application = Application.objects.get(pk=entry.application_id)
-            if application.status == Status.REFERRED:
-                hiring_services.application_transition(
-                    application_id=application.pk, to_status=to, actor=hr, actor_role=Actor.HR,
-                    reason=f"Certificate {certificate.number}: {entry.get_disposition_display()}.",
+        selected = [e.application_id for e in entries if e.disposition == Disposition.SELECTED]
+        moves = [(Status.SELECTED, selected, "selected (A)")]
+        if not certificate.action.is_pooled:  # on a pooled action pool_close decides who was selected nowhere
+            others = [e.application_id for e in entries if e.disposition != Disposition.SELECTED]
+            moves.append((Status.NOT_SELECTED, others, "not selected"))
+        for to, ids, said in moves:
+            if ids:  # one bulk move each (an audit row and a notice per person); referred ones only
+                hiring_services.applications_transition(
+                    action_id=certificate.action_id, from_status=Status.REFERRED, to_status=to, actor=hr,
+                    actor_role=Actor.HR, reason=f"Certificate {certificate.number}: {said}.", application_ids=ids,
                 )  # fmt: skip
     _render_later(certificate)  # the PDF now carries the dispositions
     return certificate
