@@ -27,6 +27,7 @@ from assessments import services as assessment_services
 from assessments.interview_forms import slot_key
 from assessments.models import Interview, ResumeReview
 from certificates import services as certificate_services
+from certificates import sharing as certificate_sharing
 from certificates.models import Certificate, Disposition
 from hiring import services
 from hiring.forms import HiringActionForm
@@ -928,7 +929,7 @@ def _():
 def _():
     w = audited()
     receiving = other_agency_hr()
-    log = certificate_services.share_request(
+    log = certificate_sharing.share_request(
         certificate_id=w.certificate.pk,
         hr=receiving,
         agency_id=receiving.agency_id,

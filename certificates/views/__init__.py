@@ -20,7 +20,7 @@ from smeqa.access import role_required
 from smeqa.errors import DomainError
 from smeqa.forms import posted_version
 
-from .. import grade_checks, placing, rules, selectors, services
+from .. import grade_checks, placing, rules, selectors, services, sharing
 from ..forms import (
     AdjudicationForm,
     DispositionForm,
@@ -265,7 +265,7 @@ def certificate_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             services.certificate_audit(certificate_id=cert.pk, hr=request.user, version=version)
             messages.success(request, "Certificate audited and locked. Selection notices are on their way.")
         elif what == "correct":
-            services.correction_record(
+            sharing.correction_record(
                 certificate_id=cert.pk, hr=request.user, note=request.POST.get("note", "")
             )
             messages.success(request, "Correction recorded and sent to every agency holding a copy.")
@@ -273,7 +273,7 @@ def certificate_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             form = InternalNoticeForm(request.POST)
             if not form.is_valid():
                 raise DomainError("Enter the date your internal notice closed.")
-            services.internal_notice_record(
+            sharing.internal_notice_record(
                 certificate_id=cert.pk,
                 hr=request.user,
                 closed_on=form.cleaned_data["closed_on"],
@@ -374,7 +374,7 @@ def talent_pool_request(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, "Only HR of an agency's HR office can request a certificate.")
     elif request.method == "POST" and form.is_valid():
         try:
-            log = services.share_request(
+            log = sharing.share_request(
                 certificate_id=original.pk,
                 hr=request.user,
                 agency_id=agency_role.agency_id,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Interview
-from certificates import services
+from certificates import services, sharing
 from certificates.models import Certificate, Disposition, Entry, ShareRequest
 from hiring import services as hiring_services
 from hiring.models import AgencyRole, Application, Notice, Role
@@ -315,7 +315,7 @@ def request_copy(certificate, hr, **changes):
         "duty_location": "Washington, DC", "appointment_type": "permanent", **changes,
     }  # fmt: skip
     agency_id = AgencyRole.objects.get(user=hr).agency_id
-    return services.share_request(certificate_id=certificate.pk, hr=hr, agency_id=agency_id, **position)
+    return sharing.share_request(certificate_id=certificate.pk, hr=hr, agency_id=agency_id, **position)
 
 
 def test_an_unaudited_certificate_is_refused_and_the_refusal_is_logged(world, other_hr):
@@ -354,7 +354,7 @@ def test_a_shared_copy_keeps_order_with_only_opted_in_unselected_names_and_tells
     )
     # The receiving agency cannot share it onward or select before its internal notice.
     with pytest.raises(DomainError, match="cannot be shared onward"):
-        services.share_request(
+        sharing.share_request(
             certificate_id=copy.pk, hr=other_hr, agency_id=copy.agency_id, position_title="x", series="2210", grade=13,
             full_performance_level=13, duty_location="Washington, DC", appointment_type="permanent",
         )  # fmt: skip
@@ -363,7 +363,7 @@ def test_a_shared_copy_keeps_order_with_only_opted_in_unselected_names_and_tells
         services.disposition_record(
             entry_id=ada.pk, user=other_hr, code="A", on=timezone.localdate(), version=copy.version
         )
-    services.internal_notice_record(
+    sharing.internal_notice_record(
         certificate_id=copy.pk,
         hr=other_hr,
         closed_on=timezone.localdate() - timedelta(days=1),
@@ -392,7 +392,7 @@ def test_a_correction_to_the_original_reaches_every_copy(
     certificate = audited(world)
     copy = request_copy(certificate, other_hr).copy
     with django_capture_on_commit_callbacks(execute=True):
-        services.correction_record(
+        sharing.correction_record(
             certificate_id=certificate.pk, hr=world["hr"], note="Dee Well's score is 85, not 100."
         )
     assert any(m.to == [other_hr.email] and "Correction" in m.subject for m in mail.outbox)

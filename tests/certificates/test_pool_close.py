@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from certificates import pool, selectors, services
+from certificates import pool, selectors, sharing
 from certificates.models import Certificate, Disposition, ShareRequest
 from hiring.models import Application, AuditEvent, Notice, Role
 from hiring.workflow import NoticeCode, Phase, Status
@@ -203,17 +203,17 @@ def position(certificate) -> dict:
 
 def test_a_copy_of_a_pools_certificate_leaves_out_anyone_selected_anywhere_in_the_pool(w):
     outsider = w.outsider_hr
-    log = services.share_request(
+    log = sharing.share_request(
         certificate_id=w.interior_13.pk, hr=outsider, agency_id=outsider.agency_id, **position(w.interior_13)
     )
     assert log.copy is None and "still selecting" in " ".join(log.refusals)
     energy_hr = AgencyRoleFactory(agency=w.energy.agency, user=StaffFactory(agency=w.energy.agency)).user
     with pytest.raises(DomainError, match="takes part in this pooled action"):
-        services.share_request(
+        sharing.share_request(
             certificate_id=w.interior_13.pk, hr=energy_hr, agency_id=w.energy.agency_id, **position(w.interior_13)
         )  # fmt: skip
     pool.pool_close(action_id=w.action.pk, hr=w.hr)
-    log = services.share_request(
+    log = sharing.share_request(
         certificate_id=w.interior_13.pk, hr=outsider, agency_id=outsider.agency_id, **position(w.interior_13)
     )
     assert log.refusals == []
