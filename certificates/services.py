@@ -420,6 +420,7 @@ def certificate_audit(*, certificate_id: int, hr: User, version: int) -> Certifi
                 hiring_services.applications_transition(
                     action_id=certificate.action_id, from_status=Status.REFERRED, to_status=to, actor=hr,
                     actor_role=Actor.HR, reason=f"Certificate {certificate.number}: {said}.", application_ids=ids,
+                    notice_context={"certificate": certificate},  # the selected notice names the agency
                 )  # fmt: skip
     _render_later(certificate)  # the PDF now carries the dispositions
     return certificate

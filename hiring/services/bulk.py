@@ -45,6 +45,7 @@ def applications_transition(
     actor_role: Actor,
     reason: str,
     application_ids: Iterable[int] | None = None,
+    notice_context: dict | None = None,
 ) -> BulkTransition:
     """Move the action's applications that are `from_status` (all of them, or those of
     `application_ids`) to `to_status`, as application_transition would move each one.
@@ -55,7 +56,8 @@ def applications_transition(
     application). Skips, and counts in `skipped`, chosen applications that are not `from_status` when
     their rows are locked: the page that chose them was stale. Locks the action, then the rows; writes
     one audit row and one candidate notice per moved application (the text a single transition gives),
-    and after commit queues their delivery in batches (hiring.tasks.notices_send_batch). Notices of
+    and after commit queues their delivery in batches (hiring.tasks.notices_send_batch); `notice_context`
+    is template context shared by every notice of the move. Notices of
     applicants without an account (imported) are marked NO_ADDRESS at once, as their delivery would.
     """
     # Serializes bulk moves of one action (screening_release and resume_results_send_all lock it too).
@@ -108,6 +110,7 @@ def applications_transition(
             names=[a.applicant_name for a in applications],
             has_account=[a.candidate_id is not None for a in applications],
             application=applications.__getitem__,
+            extra=notice_context,
         )
         notices = Notice.objects.bulk_create(
             Notice(

@@ -45,10 +45,14 @@ def notice_templates(status: str) -> tuple[str, str]:
     return f"hiring/notices/{status}_subject.txt", f"hiring/notices/{status}.txt"
 
 
-def notice_render(*, application: Application, code: str = "", status: str | None = None) -> tuple[str, str]:
+def notice_render(
+    *, application: Application, code: str = "", status: str | None = None, extra: dict | None = None
+) -> tuple[str, str]:
     """The (subject, body) of the notice `application` gets on entering `status` (default: its
-    current status), stripped as they are stored. Reads only what the templates read."""
+    current status), stripped as they are stored. Reads only what the templates read. `extra` adds
+    context shared by every applicant of a move (the certificate an agency selected them from)."""
     context = {
+        **(extra or {}),
         "application": application,
         "action": application.action,
         "candidate": application.candidate,
@@ -65,6 +69,7 @@ def notice_texts(
     names: Sequence[str],
     has_account: Sequence[bool],
     application: Callable[[int], Application],
+    extra: dict | None = None,
 ) -> list[tuple[str, str]]:
     """The (subject, body) of each of many applicants' notices for entering `status`, as notice_render
     gives them, rendering the templates a few times instead of once per applicant.
@@ -76,7 +81,7 @@ def notice_texts(
     applicant. A second placeholder with <>&'" shows whether the templates escape the name; if they do,
     such names render in full. Each group's fill is checked against real renders of its first and last
     applicant. Anything else (another field, a filter on the name, an include) renders every notice in
-    full. No side effects.
+    full. `extra` is context shared by every applicant (see notice_render). No side effects.
     """
     count = len(names)
 
@@ -85,7 +90,7 @@ def notice_texts(
         if name is not None:
             instance = copy.copy(instance)
             instance.applicant_name = name
-        return notice_render(application=instance, code=code, status=status)
+        return notice_render(application=instance, code=code, status=status, extra=extra)
 
     references = _per_applicant_references(notice_templates(status))
     if references is None or not references <= _FILLABLE_REFERENCES:

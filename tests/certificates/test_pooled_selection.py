@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from certificates import services
 from certificates.models import Certificate, Disposition, Entry
-from hiring.models import Application, AuditEvent, Role
+from hiring.models import Application, AuditEvent, Notice, Role
 from hiring.workflow import Phase, Status
 from smeqa.errors import DomainError
 from tests.factories import (
@@ -254,6 +254,13 @@ def test_on_a_pooled_action_audit_selects_the_a_and_leaves_the_others_referred(p
     assert ada.status == Status.SELECTED
     assert bo.status == Status.REFERRED  # still on DOE's and the lead's certificates: pool_close decides
     assert Certificate.objects.get(pk=doi.pk).state == Certificate.State.AUDITED
+    # Ada is told which agency selected her, at what grade and where.
+    notice = Notice.objects.filter(application=ada).latest("id")
+    assert notice.subject.startswith("You were selected for")
+    assert (
+        f"{doi.agency.name} selected you for {doi.action.title} at GS-{doi.grade:02d} in {doi.duty_location}."
+        in notice.body
+    )
 
 
 def test_on_a_single_agency_action_audit_still_ends_the_others_as_not_selected():
