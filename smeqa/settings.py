@@ -307,6 +307,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # (fixed at sign-in by smeqa.signin.stamp_session), and 30 minutes without a request
 # (smeqa.middleware.SessionTimeoutMiddleware, which rewrites its stamp at most once a minute).
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
+# A password reset link works once and for an hour (smeqa/passwords.py; docs/security.md): long enough to
+# open the email, short enough that an old email in a mailbox is no key to the account.
+PASSWORD_RESET_TIMEOUT = int(timedelta(hours=1).total_seconds())
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ACTIVITY_WRITE_INTERVAL = timedelta(minutes=1)
 CSRF_COOKIE_HTTPONLY = True

@@ -169,6 +169,16 @@ TABLE: dict[str, Row] = {
     "login": Row(get=everyone(302, anonymous=200), post=everyone(302, anonymous=200)),
     "logout": Row(post=everyone(302)),
     # Two-step sign-in pages: with REQUIRE_STAFF_TOTP off (tests) nobody owes a code, so each is sent on.
+    # Passwords (smeqa/passwords.py): the reset pages answer anyone (an empty POST shows its errors; a link
+    # that does not check out shows "This link has expired"); changing needs a signed-in person.
+    "password_reset": Row(get=everyone(), post=everyone()),
+    "password_reset_done": Row(get=everyone()),
+    "password_reset_confirm": Row(
+        lambda o: {"uidb64": "MA", "token": "set-password"}, get=everyone(), post=everyone()
+    ),
+    "password_reset_complete": Row(get=everyone()),
+    "password_change": Row(get=everyone(anonymous=302), post=everyone(anonymous=302)),
+    "password_change_done": Row(get=everyone(anonymous=302)),
     "two_factor_setup": Row(get=everyone(302), post=everyone(302)),
     "two_factor_verify": Row(get=everyone(302), post=everyone(302)),
     # Sign in with Login.gov: not configured in tests, so nothing answers (tests/test_oidc.py configures

@@ -62,6 +62,11 @@ EXEMPT = {
     "two_factor_setup": "signing in (confirming an authenticator app)",
     "two_factor_verify": "signing in (the second step)",
     "oidc_logout": "signing out (through Login.gov)",
+    # Passwords: the person's own account, no hiring action for AuditEvent.action (an account-level audit
+    # record would hold them; see hiring:signup). smeqa.passwords logs each by user id.
+    "password_reset": "asking for a reset link (an account's, or none: the page must not say which)",
+    "password_reset_confirm": "setting one's own new password from the emailed link",
+    "password_change": "changing one's own password",
     # An AuditEvent belongs to a hiring action (its `action` is required); a new account has none yet.
     # The User row keeps date_joined. Auditing it needs an account-level audit record (hiring/models).
     "hiring:signup": "account creation: no hiring action for AuditEvent.action",

@@ -59,6 +59,18 @@ TABLE = {
     "login": ("get", lambda w: {}, row(302, anonymous=200)),
     "logout": ("post", lambda w: {}, row(302, anonymous=302)),
     # Two-step sign-in: with REQUIRE_STAFF_TOTP off (tests) nobody owes a code, so each is sent on.
+    # Passwords (smeqa/passwords.py): the reset pages answer anyone (a link that does not check out shows
+    # "This link has expired"); changing needs a signed-in person.
+    "password_reset": ("get", lambda w: {}, row(200, anonymous=200)),
+    "password_reset_done": ("get", lambda w: {}, row(200, anonymous=200)),
+    "password_reset_confirm": (
+        "get",
+        lambda w: {"uidb64": "MA", "token": "set-password"},
+        row(200, anonymous=200),
+    ),
+    "password_reset_complete": ("get", lambda w: {}, row(200, anonymous=200)),
+    "password_change": ("get", lambda w: {}, row(200)),
+    "password_change_done": ("get", lambda w: {}, row(200)),
     "two_factor_setup": ("get", lambda w: {}, row(302)),
     "two_factor_verify": ("get", lambda w: {}, row(302)),
     # Sign in with Login.gov: not configured in tests, so nothing answers (tests/test_oidc.py configures
