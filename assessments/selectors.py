@@ -240,7 +240,7 @@ def signature_update_sql(
     # Identifiers are quoted names and the CASE values literal choices from this module; the values
     # that vary are parameters.
     sql = (
-        f"UPDATE {application} SET {q('review_signature')} = COALESCE(("  # noqa: S608
+        f"UPDATE {application} SET {q('review_signature')} = COALESCE(("  # noqa: S608  # nosec B608: quoted model names and our own status codes; ids are parameters
         f"SELECT SUM(({state_code} * 3 + {decision_code} + 1) << (4 * ({q('slot')} - 1))) FROM {review} "
         f"WHERE {review}.{q('application_id')} = {application}.{q('id')} AND {review}.{q('state')} <> %s"
         f"), 0) WHERE {where}"

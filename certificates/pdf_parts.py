@@ -187,7 +187,7 @@ def _reap(pid: int, out) -> dict[int, Part]:
     finally:
         out.close()
     # Written just now by our own forked child, never by anyone else.
-    kind, payload = pickle.loads(data) if data else ("error", f"no result (wait status {status})")  # noqa: S301
+    kind, payload = pickle.loads(data) if data else ("error", f"no result (wait status {status})")  # noqa: S301  # nosec B301: a private 0600 file our own forked child wrote
     if kind != "ok" or os.waitstatus_to_exitcode(status) != 0:
         raise PartFailed(f"A part of the PDF could not be drawn: {payload}")
     return payload

@@ -237,7 +237,7 @@ def _locked_state(notice_id: int) -> tuple[str, int] | None:
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {q('delivery')}, {q('attempts')} FROM {q(Notice._meta.db_table)} WHERE {q('id')} = %s{lock}",  # noqa: S608 (quoted names; the id is a parameter)
+            f"SELECT {q('delivery')}, {q('attempts')} FROM {q(Notice._meta.db_table)} WHERE {q('id')} = %s{lock}",  # noqa: S608  # nosec B608: quoted model names; the id is a parameter
             [notice_id],
         )
         return cursor.fetchone()
@@ -256,7 +256,7 @@ def _set_state(
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {q(Notice._meta.db_table)} SET {q('delivery')} = %s, {q('attempts')} = %s, "  # noqa: S608 (quoted names; values are parameters)
+            f"UPDATE {q(Notice._meta.db_table)} SET {q('delivery')} = %s, {q('attempts')} = %s, "  # noqa: S608  # nosec B608: quoted model names; values are parameters
             f"{q('last_error')} = %s, {q('sent_at')} = %s, {q('next_attempt_at')} = %s WHERE {q('id')} = %s",
             [delivery, attempts, last_error, adapt(sent_at), adapt(next_attempt_at), notice_id],
         )
