@@ -2,6 +2,7 @@
 person. Django's own views and forms (django.contrib.auth), with this site's words, the email built
 from SITE_URL, and one log line per change naming the user by id only. Behaviour: docs/security.md."""
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -10,8 +11,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.core.cache import cache
+from django.http import HttpResponseRedirect
 from django.utils.timesince import timeuntil
 from django.utils.timezone import now
+
+from .signin import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +32,33 @@ def link_lifetime() -> str:
     start = now()
     # timeuntil joins number and unit with a no-break space; plain-text email wants a plain one.
     return timeuntil(start + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT), start).replace("\xa0", " ")
+
+
+# Reset requests an hour (OWASP Forgot Password cheat sheet: limit requests so the form cannot be used to
+# flood a mailbox or probe at speed): per address asked for, and per client address.
+RESETS_PER_ADDRESS = 3
+RESETS_PER_CLIENT = 20
+RESET_WINDOW = 3600
+
+
+def reset_allowed(email: str, client: str | None) -> bool:
+    """Count this request against the address and the client; False once either is over its hourly
+    limit. Counters live in Django's cache under hashed keys, so no address is stored; with the default
+    in-process cache each web process counts on its own, so the limits are per process."""
+    allowed = True
+    for kind, value, limit in (
+        ("to", email.casefold(), RESETS_PER_ADDRESS),
+        ("from", client or "", RESETS_PER_CLIENT),
+    ):
+        key = f"password-reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+        cache.add(key, 0, RESET_WINDOW)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, RESET_WINDOW)
+            count = 1
+        allowed = allowed and count <= limit
+    return allowed
 
 
 def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
@@ -120,6 +152,10 @@ class ResetRequestView(auth_views.PasswordResetView):
         return {"site_url": settings.SITE_URL, "lifetime": link_lifetime()}
 
     def form_valid(self, form):
+        if not reset_allowed(form.cleaned_data["email"], client_ip(self.request)):
+            # The same page as a sent link: a limit reached must not say whether the address has an account.
+            logger.warning("password reset requests over the hourly limit; nothing sent")
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = self.get_extra_email_context()
         return super().form_valid(form)
 

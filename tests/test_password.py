@@ -14,6 +14,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hiring.models import User
+from smeqa.passwords import RESETS_PER_CLIENT
 from tests.factories import TEST_PASSWORD, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +160,23 @@ def test_a_staff_account_hr_created_without_a_password_chooses_its_first_one(cli
     assert message.to == [sme.email]
     set_new(client, open_link(client, link_in(message)))
     assert signs_in(sme.email, NEW)
+
+
+def test_a_fourth_request_for_one_address_within_the_hour_sends_nothing_and_looks_the_same(client, candidate):
+    answers = [ask_for_link(client, candidate.email) for _ in range(4)]
+    assert len(mail.outbox) == 3
+    assert {a["Location"] for a in answers} == {reverse("password_reset_done")}
+    # Another address from the same client is still served, up to the client's own limit.
+    other = UserFactory()
+    ask_for_link(client, other.email)
+    assert mail.outbox[-1].to == [other.email]
+
+
+def test_a_client_asking_for_many_addresses_is_limited_too(client):
+    people = [UserFactory() for _ in range(RESETS_PER_CLIENT + 1)]
+    for person in people:
+        assert ask_for_link(client, person.email)["Location"] == reverse("password_reset_done")
+    assert [m.to for m in mail.outbox] == [[p.email] for p in people[:RESETS_PER_CLIENT]]
 
 
 def test_a_turned_off_account_is_sent_nothing_either(client):
