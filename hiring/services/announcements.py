@@ -78,10 +78,17 @@ def draft_text(action: HiringAction) -> dict[str, str]:
             "Qualified applicants are placed in quality categories by their assessment results: "
             f"{categories}. Preference eligibles are listed ahead of others within each category.{by_grade}"
         ),
+        # §3.6 (SMEQA's opt-in wording); on a pooled action the agencies of the pool select first (ADR 0015).
         "sharing_notice": (
-            "After this agency finishes selecting, qualified applicants may be considered by other federal "
-            "agencies hiring for the same job. If you opt in, your name, application and assessment results "
-            "may be shared with them. This is your choice and does not guarantee further consideration."
+            (
+                "After the agencies in this pool finish selecting, qualified applicants may be considered by "
+                "other federal agencies outside the pool hiring for the same job. "
+                if action.is_pooled
+                else "After this agency finishes selecting, qualified applicants may be considered by other "
+                "federal agencies hiring for the same job. "
+            )
+            + "If you opt in, your name, application and assessment results may be shared with them. This is "
+            "your choice and does not guarantee further consideration."
         ),
     }
 

@@ -18,6 +18,7 @@ from tests.factories import (
     AgencyFactory,
     AnnouncementFactory,
     HiringActionFactory,
+    ParticipantFactory,
     StaffFactory,
     UserFactory,
 )
@@ -463,3 +464,17 @@ def test_a_single_grade_pooled_action_asks_places_but_no_lowest_grade(client, ac
     client.post(apply_url(action), answers(places=[f"{participant.pk}:{DC}"]))
     application = Application.objects.get(candidate=candidate)
     assert application.lowest_grade is None and application.places.count() == 1
+
+
+def test_a_pooled_announcements_sharing_notice_says_the_pool_selects_first():
+    """§3.6's opt-in wording: on a pooled action, sharing is with agencies outside the pool, after the
+    pool's agencies have selected."""
+    from hiring.services.announcements import draft_text
+
+    action = HiringActionFactory(phase=Phase.JOB_ANALYSIS)
+    assert draft_text(action)["sharing_notice"].startswith("After this agency finishes selecting")
+    ParticipantFactory(action=action)
+    pooled = type(action).objects.get(pk=action.pk)  # is_pooled is cached per instance
+    notice = draft_text(pooled)["sharing_notice"]
+    assert notice.startswith("After the agencies in this pool finish selecting")
+    assert "outside the pool" in notice

@@ -114,3 +114,36 @@ def seed_pooled_action(command, agency, hr, manager, smes, pool_agencies, people
     certificates.disposition_record(
         entry_id=entry.pk, user=interior_manager, code="A", on=today, version=certificate.version
     )
+
+
+OPEN_POOL_TITLE = "Product Manager (governmentwide pool)"
+
+
+def seed_open_pool(command, agency, hr, manager, pool_agencies) -> None:
+    """A second pooled action, open for applications with no applicants yet, so a candidate can apply
+    choosing agencies, locations and the lowest grade (GS-13/14; Interior and Energy, with the lead)."""
+    from hiring.services import pools
+
+    action = services.hiring_action_create(
+        agency=agency, actor=hr, title=OPEN_POOL_TITLE, series="2210", grades=[13, 14], full_performance_level=14,
+        duty_locations=["Washington, DC", "Denver, CO", "Remote"], vacancies=5,
+        specialized_experience="52 weeks at GS-12 leading a digital product from discovery to delivery.",
+    )  # fmt: skip
+    type(action).objects.filter(pk=action.pk).update(grade_scores={"13": 85, "14": 100})
+    members = [(agency, manager, "Washington, DC"), *pool_agencies]
+    for (member, member_manager, location), vacancies in zip(
+        members, ({13: 1}, {13: 1, 14: 1}, {14: 2}), strict=True
+    ):
+        participant = pools.pool_participant_add(action_id=action.pk, hr=hr, agency_id=member.pk)
+        for grade, count in vacancies.items():
+            pools.vacancy_set(
+                participant_id=participant.pk, hr=hr, duty_location=location, grade=grade, count=count
+            )
+        pools.pool_manager_grant(
+            action_id=action.pk, hr=hr, participant_id=participant.pk, email=member_manager.email
+        )
+    from .seed_demo import PRODUCT_COMPETENCIES, PRODUCT_DUTIES, PRODUCT_QUESTIONS
+
+    command._job_analysis(action, hr, PRODUCT_COMPETENCIES, PRODUCT_QUESTIONS)
+    action = services.job_analysis_finalize(action_id=action.pk, actor=hr)
+    command._publish(action, hr, PRODUCT_DUTIES)

@@ -17,7 +17,7 @@ from hiring import services
 from hiring.models import Agency, AgencyRole, HiringAction, Role, User
 from hiring.workflow import Actor, Phase, Status, move_for, phase_allows
 
-from ._demo_pool import seed_pooled_action
+from ._demo_pool import seed_open_pool, seed_pooled_action
 
 DEFAULT_PASSWORD = "smeqa-demo-2026"  # noqa: S105 (demo only; seed_demo refuses in production)
 DEMO_ACTION_TITLE = "Product Manager"
@@ -239,6 +239,8 @@ class Command(BaseCommand):
         # A pooled action: three agencies, three grades, each with its own vacancies and hiring manager;
         # the demo candidate chose where they would work; certificates issued, one selection made.
         seed_pooled_action(self, agency, hr, manager, smes, pool_agencies, [candidate, *applicants[:4]])
+        # Another pooled action, open now, so a candidate can apply choosing agencies and a lowest grade.
+        seed_open_pool(self, agency, hr, manager, pool_agencies)
 
         # An action still in its job analysis workshop, so each role sees more than one phase.
         data = self._action(agency, hr, manager, smes[:2], "Data Scientist", "1560", "GS-14", "Denver, CO", 3)
