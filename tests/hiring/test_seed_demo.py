@@ -101,3 +101,19 @@ def test_seed_demo_issues_each_agencys_certificates_with_one_selection_by_interi
     assert Entry.objects.filter(
         certificate__agency__code="DOE", certificate__action=pooled, application=selected.application
     ).exists()
+
+
+def test_seed_demo_leaves_a_pooled_announcement_open_for_candidates_to_choose_places():
+    from hiring.models import Announcement, Vacancy
+
+    call_command("seed_demo")
+    pool = HiringAction.objects.get(title="Product Manager (governmentwide pool)")
+    assert pool.is_pooled and pool.grades == [13, 14]
+    assert Announcement.objects.get(action=pool).state == Announcement.State.PUBLISHED
+    places = set(
+        Vacancy.objects.filter(participant__action=pool).values_list(
+            "participant__agency__code", "duty_location"
+        )
+    )
+    assert places == {("DEMO", "Washington, DC"), ("DOI", "Denver, CO"), ("DOE", "Remote")}
+    assert not pool.applications.exists()
