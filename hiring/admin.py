@@ -4,7 +4,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from . import services
-from .models import ActionRole, Agency, AgencyRole, Application, AuditEvent, HiringAction, Notice, User
+from .models import (
+    AccountEvent,
+    ActionRole,
+    Agency,
+    AgencyRole,
+    Application,
+    AuditEvent,
+    HiringAction,
+    Notice,
+    User,
+)
 
 
 @admin.register(User)
@@ -77,6 +87,27 @@ class ApplicationAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "subject", "from_state", "to_state", "actor", "actor_role"]
     list_select_related = ["actor"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """A person's account history (sign-up, new passwords, two-step sign-in set up): search by their
+    email. Read-only: each row is written beside the change it records."""
+
+    list_display = ["created_at", "user", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["created_at", "user", "kind"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -1,6 +1,7 @@
 """Self-service passwords: a reset link by email for a forgotten password, and a change for a signed-in
 person. Django's own views and forms (django.contrib.auth), with this site's words, the email built
-from SITE_URL, and one log line per change naming the user by id only. Behaviour: docs/security.md."""
+from SITE_URL, and for each new password one AccountEvent row and one log line naming the user by id
+only. Behaviour: docs/security.md."""
 
 import hashlib
 import logging
@@ -12,9 +13,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.timesince import timeuntil
 from django.utils.timezone import now
+
+from hiring.models import AccountEvent
 
 from .signin import client_ip
 
@@ -171,8 +175,10 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"lifetime": link_lifetime()}
 
+    @transaction.atomic  # the new password and its AccountEvent, or neither
     def form_valid(self, form):
         response = super().form_valid(form)
+        AccountEvent.objects.record(user=form.user, kind=AccountEvent.Kind.PASSWORD_RESET)
         logger.info("password reset by emailed link for user %s", form.user.pk)
         return response
 
@@ -184,7 +190,9 @@ class ChangeView(auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
     template_name = "registration/password_change_form.html"
 
+    @transaction.atomic  # the new password and its AccountEvent, or neither
     def form_valid(self, form):
         response = super().form_valid(form)
+        AccountEvent.objects.record(user=form.user, kind=AccountEvent.Kind.PASSWORD_CHANGED)
         logger.info("password changed by user %s", form.user.pk)
         return response

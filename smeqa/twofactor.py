@@ -27,6 +27,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from hiring.models import AccountEvent
+
 from .errors import DomainError
 from .twofactor_forms import TotpCodeForm
 
@@ -87,7 +89,8 @@ def _next_url(request: HttpRequest) -> str:
 @transaction.atomic
 def totp_device_confirm(*, user, key: str, token: str) -> TOTPDevice:
     """Confirms the authenticator app holding `key` with its first code and saves it as the person's
-    device. Writes the TOTPDevice; refuses a second app (an admin removes the old one first)."""
+    device. Writes the TOTPDevice and an AccountEvent; refuses a second app (an admin removes the old
+    one first)."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one set-up at a time
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise DomainError("Two-step sign-in is already set up for this account.")
@@ -101,6 +104,7 @@ def totp_device_confirm(*, user, key: str, token: str) -> TOTPDevice:
     device.last_used_at = timezone.now()
     device.full_clean()
     device.save()
+    AccountEvent.objects.record(user=user, kind=AccountEvent.Kind.TWO_FACTOR_SET_UP)
     logger.info("two-step sign-in set up for user %s", user.pk)
     return device
 

@@ -29,6 +29,7 @@ from certificates.models import (
 )
 from hiring import services
 from hiring.models import (
+    AccountEvent,
     ActionRole,
     Agency,
     AgencyRole,
@@ -242,6 +243,14 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     action = factory.SelfAttribute("application.action")
     from_state = Status.RECEIVED
     to_state = Status.IN_RESUME_REVIEW
+
+
+class AccountEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccountEvent
+
+    user = factory.SubFactory(UserFactory)
+    kind = AccountEvent.Kind.SIGNED_UP
 
 
 class NoticeFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ from axes.models import AccessLog
 from cryptography.hazmat.primitives import serialization
 from django.urls import reverse
 
-from hiring.models import User
+from hiring.models import AccountEvent, User
 from smeqa import oidc
 from smeqa.signin import LAST_SEEN, SIGNED_IN_AT
 from tests.factories import TEST_PASSWORD, StaffFactory, UserFactory
@@ -116,6 +116,10 @@ def test_first_sign_in_creates_a_candidate_account_and_signs_them_in(client, log
     assert client.session.get_expiry_age() <= 12 * 3600
     # Sign-ins are logged by axes as for a password (AU-2).
     assert AccessLog.objects.filter(username="pat.applicant@example.com").count() == 1
+    # The account's history starts as a form sign-up's does.
+    assert list(AccountEvent.objects.filter(user=user).values_list("kind", flat=True)) == [
+        AccountEvent.Kind.SIGNED_UP
+    ]
 
 
 def test_the_request_to_login_gov_is_the_one_its_documentation_asks_for(client, login_gov):

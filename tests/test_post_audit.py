@@ -4,11 +4,13 @@ The test finds every URL that takes a POST: views whose require_http_methods fam
 every form in the templates (its action, and the operation its URL names, like …/accept/), and every
 operation a view picks by a `what` slug. Each gets a case below that builds the world it needs, makes
 the valid POST a person with the right role would make, and expects a new hiring.models.AuditEvent row
-naming that person. A POST route missing from CASES and EXEMPT fails the test.
+naming that person; a change to one's own account (ACCOUNT_CASES) expects a new AccountEvent instead. A
+POST route missing from CASES, ACCOUNT_CASES and EXEMPT fails the test.
 """
 
 import inspect
 import re
+from binascii import unhexlify
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -17,10 +19,14 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.oath import TOTP
 
 from assessments import interviews
 from assessments import services as assessment_services
@@ -31,9 +37,11 @@ from certificates import sharing as certificate_sharing
 from certificates.models import Certificate, Disposition
 from hiring import services
 from hiring.forms import HiringActionForm
-from hiring.models import Announcement, Application, AuditEvent, Role, User
+from hiring.models import AccountEvent, Announcement, Application, AuditEvent, Role, User
 from hiring.workflow import Actor, Phase, Status
+from smeqa.twofactor import SETUP_KEY
 from tests.factories import (
+    TEST_PASSWORD,
     ActionRoleFactory,
     AgencyFactory,
     AgencyRoleFactory,
@@ -53,23 +61,19 @@ from tests.test_authz_matrix import accepted_methods, named_urls
 
 pytestmark = pytest.mark.django_db
 
-# POST routes that write no AuditEvent, and why. Keys are URL names, or "name[operation]".
+# POST routes that write no AuditEvent, and why. Keys are URL names, or "name[operation]". Changes to
+# one's own account (sign-up, a new password, an authenticator app) have no hiring action, so they write
+# an AccountEvent instead: ACCOUNT_CASES, checked by their own test below.
 EXEMPT = {
-    # Signing in and out, and the two-step sign-in codes: the person's own session, no hiring action.
-    # django-axes records failed sign-ins; smeqa.twofactor logs app set-ups.
+    # Signing in and out, and the two-step sign-in code: the person's own session, nothing changed.
+    # django-axes records failed sign-ins; smeqa.twofactor logs wrong codes.
     "login": "signing in",
     "logout": "signing out",
-    "two_factor_setup": "signing in (confirming an authenticator app)",
     "two_factor_verify": "signing in (the second step)",
     "oidc_logout": "signing out (through Login.gov)",
-    # Passwords: the person's own account, no hiring action for AuditEvent.action (an account-level audit
-    # record would hold them; see hiring:signup). smeqa.passwords logs each by user id.
+    # Nothing changes until the link is used (password_reset_confirm, an AccountEvent); smeqa.passwords
+    # logs the link sent by user id.
     "password_reset": "asking for a reset link (an account's, or none: the page must not say which)",
-    "password_reset_confirm": "setting one's own new password from the emailed link",
-    "password_change": "changing one's own password",
-    # An AuditEvent belongs to a hiring action (its `action` is required); a new account has none yet.
-    # The User row keeps date_joined. Auditing it needs an account-level audit record (hiring/models).
-    "hiring:signup": "account creation: no hiring action for AuditEvent.action",
     # Drafts: the person's own unfinished work, which counts for nothing until submitted; the submit is
     # audited with what it carries. Autosave posts every few seconds of typing, and a row each time
     # would bury HR's case file. A resume review's first save is audited (assigned → draft is a move).
@@ -974,6 +978,71 @@ def _():
     return Post(receiving, url, position(w.certificate))
 
 
+# --- one's own account: an AccountEvent, not an AuditEvent ------------------------------------------
+
+
+@dataclass
+class AccountPost(Post):
+    """A valid POST that changes the poster's own account: `email` names whose, `kind` the row expected."""
+
+    email: str = ""
+    kind: str = ""
+
+
+# Each builds its world with the test's client and settings (a reset link lives in the session, a
+# set-up key too), and signs in itself when the change needs a session.
+ACCOUNT_CASES: dict[str, Callable[..., AccountPost]] = {}
+
+
+def account_case(key: str):
+    def register(build: Callable[..., AccountPost]) -> Callable[..., AccountPost]:
+        assert key not in ACCOUNT_CASES and key not in CASES, key
+        ACCOUNT_CASES[key] = build
+        return build
+
+    return register
+
+
+NEW_PASSWORD = "a fresh long passphrase 42"
+
+
+@account_case("hiring:signup")
+def _(client, settings):
+    data = {"full_name": "Pat Doe", "email": "pat@example.test"}
+    data |= {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    return AccountPost(None, reverse("hiring:signup"), data, email="pat@example.test", kind="signed_up")
+
+
+@account_case("password_change")
+def _(client, settings):
+    person = UserFactory()
+    client.force_login(person)
+    data = {"old_password": TEST_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    return AccountPost(None, reverse("password_change"), data, email=person.email, kind="password_changed")
+
+
+@account_case("password_reset_confirm")
+def _(client, settings):
+    person = UserFactory()
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    link = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(person)])
+    form_url = client.get(link)["Location"]  # the emailed link moves its token into the session
+    data = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    return AccountPost(None, form_url, data, email=person.email, kind="password_reset")
+
+
+@account_case("two_factor_setup")
+def _(client, settings):
+    settings.REQUIRE_STAFF_TOTP = True
+    person = StaffFactory()
+    client.force_login(person)
+    client.get(reverse("two_factor_setup"))  # offers a secret, kept in the session until confirmed
+    totp = TOTP(unhexlify(client.session[SETUP_KEY]))
+    totp.time = timezone.now().timestamp()
+    data = {"code": f"{totp.token():06d}"}
+    return AccountPost(None, reverse("two_factor_setup"), data, email=person.email, kind="two_factor_set_up")
+
+
 # --- the tests (after the cases, which parametrize them) ---------------------------------------------
 
 
@@ -983,7 +1052,7 @@ def _base(key: str) -> str:
 
 def test_every_post_route_has_a_case_or_a_reasoned_exemption():
     routes = post_routes()
-    covered = {*CASES, *EXEMPT}
+    covered = {*CASES, *ACCOUNT_CASES, *EXEMPT}
     missing = {r for r in routes if r not in covered and not any(_base(k) == r for k in covered)}
     assert missing == set(), "add a case (or an exemption with its reason) for these POST routes"
     stale = {k for k in covered if _base(k) not in {_base(r) for r in routes}}
@@ -992,7 +1061,7 @@ def test_every_post_route_has_a_case_or_a_reasoned_exemption():
 
 def test_every_form_in_the_templates_posts_to_a_route_with_a_case():
     routes = post_routes()
-    covered = {*CASES, *EXEMPT}
+    covered = {*CASES, *ACCOUNT_CASES, *EXEMPT}
     for target in template_posts():
         assert target in routes or _base(target) in routes, f"a form posts to {target}, which refuses POST"
         assert target in covered or _base(target) in {_base(k) for k in covered}, f"no case for {target}"
@@ -1021,6 +1090,18 @@ def test_a_valid_post_writes_an_audit_row_naming_who_made_it(client, key):
     by_poster = written.filter(actor=post.user) if post.user else written.filter(actor_role=Actor.CANDIDATE)
     assert by_poster.exists(), (
         f"{key}: no audit row names who posted: {[(e.actor_id, e.actor_role, e.reason) for e in written]}"
+    )
+
+
+@pytest.mark.parametrize("key", sorted(ACCOUNT_CASES))
+def test_a_valid_change_to_ones_own_account_writes_an_account_event_naming_the_person(client, settings, key):
+    post = ACCOUNT_CASES[key](client, settings)
+    before = AccountEvent.objects.aggregate(last=Max("id"))["last"] or 0
+    response = client.post(post.url, post.data)
+    assert response.status_code == post.status, (response.status_code, _said(client, response))
+    written = AccountEvent.objects.filter(id__gt=before)
+    assert [(e.user.email, e.kind) for e in written] == [(post.email, post.kind)], (
+        f"{key}: expected one AccountEvent for the poster; the page said {_said(client, response)}"
     )
 
 

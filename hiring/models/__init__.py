@@ -1,5 +1,6 @@
 """hiring's models, by sub-domain; import them from here."""
 
+from .accounts import AccountEvent
 from .actions import SCALE_LEVELS, AppointmentType, HiringAction, ProficiencyScale, WorkArrangement
 from .announcements import Announcement
 from .applications import Application, ApplicationDocument, ApplicationDraft, PreferenceClaim, Source
@@ -10,6 +11,7 @@ from .pools import ApplicationPlace, Participant, Vacancy
 
 __all__ = [
     "SCALE_LEVELS",
+    "AccountEvent",
     "ActionRole",
     "Agency",
     "AgencyRole",

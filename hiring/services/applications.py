@@ -6,6 +6,7 @@ from django.utils import timezone
 from smeqa.errors import DomainError
 
 from ..models import (
+    AccountEvent,
     ActionRole,
     Announcement,
     Application,
@@ -238,8 +239,12 @@ def notice_queue(
 
 
 @transaction.atomic
-def candidate_register(*, email: str, full_name: str, password: str) -> User:
-    """Create a candidate's account (no agency, no roles). Writes the user."""
+@transaction.atomic
+def candidate_register(*, email: str, full_name: str, password: str | None) -> User:
+    """Create a candidate's account (no agency, no roles), by the sign-up form or at a first Login.gov
+    sign-in (no password). Writes the user and its first AccountEvent, or neither."""
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError("An account with this email already exists. Sign in instead.", field="email")
-    return User.objects.create_user(email, password, full_name=full_name)
+    user = User.objects.create_user(email, password, full_name=full_name)
+    AccountEvent.objects.record(user=user, kind=AccountEvent.Kind.SIGNED_UP)
+    return user
