@@ -22,7 +22,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from import_usas import _drop_database, _recreate_database, _with_database
+from import_usas import in_throwaway_database
 from report import record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,27 +35,7 @@ def main() -> int:
     parser.add_argument("--database", default="smeqa_bench_cat", help="The throwaway database to create.")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        print(
-            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/smeqa",
-            file=sys.stderr,
-        )
-        return 2
-    _recreate_database(_with_database(url, "postgres"), args.database)
-    os.environ["DATABASE_URL"] = _with_database(url, args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smeqa.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ["DEBUG"] = "false"
-    sys.path.insert(0, str(ROOT))
-    try:
-        return _run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _drop_database(_with_database(url, "postgres"), args.database)
+    return in_throwaway_database(args, lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:

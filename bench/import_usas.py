@@ -18,6 +18,7 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -50,28 +51,7 @@ def main() -> int:
     parser.add_argument("--chunk", type=int, help="Rows per insert (default: the service's CHUNK).")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        print(
-            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/smeqa",
-            file=sys.stderr,
-        )
-        return 2
-    bench_url = _with_database(url, args.database)
-    _recreate_database(_with_database(url, "postgres"), args.database)
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smeqa.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ["DEBUG"] = "false"  # no query log growing in memory
-    sys.path.insert(0, str(ROOT))
-    try:
-        return _run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _drop_database(_with_database(url, "postgres"), args.database)
+    return in_throwaway_database(args, lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -165,6 +145,36 @@ def _export(count: int, columns: tuple[str, ...]) -> str:
         }
         writer.writerow([values[c] for c in columns])
     return out.getvalue()
+
+
+def in_throwaway_database(
+    args: argparse.Namespace, run: Callable[[], int], *, env: dict[str, str] | None = None
+) -> int:
+    """Run `run()` against a fresh PostgreSQL database named `args.database`, dropped afterwards unless
+    `args.keep`: what every benchmark on its own data needs. `env` adds settings for this process (and
+    for any child a benchmark starts). Returns 2 with a message when DATABASE_URL is not PostgreSQL."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print(
+            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/smeqa",
+            file=sys.stderr,
+        )
+        return 2
+    _recreate_database(_with_database(url, "postgres"), args.database)
+    os.environ["DATABASE_URL"] = _with_database(url, args.database)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smeqa.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ["DEBUG"] = "false"  # no query log growing in memory
+    os.environ.update(env or {})
+    sys.path.insert(0, str(ROOT))
+    try:
+        return run()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _drop_database(_with_database(url, "postgres"), args.database)
 
 
 def _with_database(url: str, name: str) -> str:
