@@ -23,7 +23,8 @@ from hiring.models.pools import ApplicationPlace, Vacancy
 from hiring.workflow import Status
 
 from . import grades, rules
-from .models import Certificate, GradeCheck
+from .grade_checks import tig_ok_by_application
+from .models import Certificate
 
 # Why an eligible cannot be placed yet: a preference claim not adjudicated (rule 31), or a grade in their
 # range whose 52 weeks HR has not checked (rule 42). Either blocks issuing that certificate.
@@ -93,16 +94,6 @@ def is_multi_grade(action: HiringAction) -> bool:
     return len(set(action.grades or [])) > 1
 
 
-def _time_in_grade(action: HiringAction) -> dict[int, dict[int, bool]]:
-    """Each application's recorded time-in-grade answers, {application: {grade: meets}} (one query)."""
-    found: dict[int, dict[int, bool]] = {}
-    for application_id, grade, meets in GradeCheck.objects.filter(application__action=action).values_list(
-        "application_id", "grade", "meets"
-    ):
-        found.setdefault(application_id, {})[grade] = meets
-    return found
-
-
 class Reads(NamedTuple):
     """What placing reads of an action, once: each eligible's (pk, name, claim, adjudicated preference,
     lowest grade), their accepted round scores, and HR's time-in-grade answers."""
@@ -122,7 +113,8 @@ def reads(action: HiringAction) -> Reads:
         .values_list("pk", "applicant_name", "preference_claim", "adjudication__preference", "lowest_grade")
         .order_by("pk")
     )
-    checks = _time_in_grade(action) if is_multi_grade(action) and action.time_in_grade_applies else {}
+    # The lowest grade needs no check, and every grade passes when HR turned the check off (grade_checks).
+    checks = tig_ok_by_application(action, [row[0] for row in rows]) if is_multi_grade(action) else {}
     return Reads(rows, round_scores(action), checks)
 
 
@@ -155,13 +147,12 @@ def placements(
             highest = grades.highest_grade_qualified(score, required)
             if grade not in grades.certified_grades(lowest, highest, grades_of_action, any_grade):
                 continue  # outside the range they accept or qualify for: not on this grade's list
-            if action.time_in_grade_applies and grade != grades_of_action[0]:
-                meets = checks.get(pk, {}).get(grade)
-                if meets is None:
-                    waiting.append(Waiting(pk, name, TIME_IN_GRADE))
-                    continue
-                if not grades.certified_grades(lowest, highest, grades_of_action, {grade: meets}):
-                    continue  # HR found under 52 weeks at the grade below (5 CFR 300.604)
+            meets = checks.get(pk, {}).get(grade)
+            if meets is None:
+                waiting.append(Waiting(pk, name, TIME_IN_GRADE))
+                continue
+            if not meets:
+                continue  # HR found under 52 weeks at the grade below (5 CFR 300.604)
         if adjudicated is None and claim != rules.NV:
             waiting.append(Waiting(pk, name, PREFERENCE))
             continue
