@@ -36,7 +36,6 @@ def seed_pooled_action(command, agency, hr, manager, smes, pool_agencies, people
     Command (its job analysis, publishing, walking and interview helpers)."""
     from certificates import grade_checks, placing
     from certificates import services as certificates
-    from hiring.services import pools
 
     action = services.hiring_action_create(
         agency=agency, actor=hr, title=POOL_TITLE, series="2210", grades=[12, 13, 14],
@@ -47,18 +46,7 @@ def seed_pooled_action(command, agency, hr, manager, smes, pool_agencies, people
     type(action).objects.filter(pk=action.pk).update(grade_scores=GRADE_SCORES)
     for sme in smes:
         services.action_role_grant(action=action, user=sme, role=Role.SME, actor=hr)
-    places = []
-    members = [(agency, manager, "Washington, DC"), *pool_agencies]
-    for (member, member_manager, location), vacancies in zip(members, VACANCIES, strict=True):
-        participant = pools.pool_participant_add(action_id=action.pk, hr=hr, agency_id=member.pk)
-        for grade, count in vacancies.items():
-            pools.vacancy_set(
-                participant_id=participant.pk, hr=hr, duty_location=location, grade=grade, count=count
-            )
-        pools.pool_manager_grant(
-            action_id=action.pk, hr=hr, participant_id=participant.pk, email=member_manager.email
-        )
-        places.append((participant.pk, location))
+    places = _pool(action, hr, [(agency, manager, "Washington, DC"), *pool_agencies], VACANCIES)
     from .seed_demo import PRODUCT_COMPETENCIES, PRODUCT_DUTIES, PRODUCT_QUESTIONS
 
     command._job_analysis(action, hr, PRODUCT_COMPETENCIES, PRODUCT_QUESTIONS)
@@ -122,7 +110,6 @@ OPEN_POOL_TITLE = "Product Manager (governmentwide pool)"
 def seed_open_pool(command, agency, hr, manager, pool_agencies) -> None:
     """A second pooled action, open for applications with no applicants yet, so a candidate can apply
     choosing agencies, locations and the lowest grade (GS-13/14; Interior and Energy, with the lead)."""
-    from hiring.services import pools
 
     action = services.hiring_action_create(
         agency=agency, actor=hr, title=OPEN_POOL_TITLE, series="2210", grades=[13, 14], full_performance_level=14,
@@ -130,20 +117,30 @@ def seed_open_pool(command, agency, hr, manager, pool_agencies) -> None:
         specialized_experience="52 weeks at GS-12 leading a digital product from discovery to delivery.",
     )  # fmt: skip
     type(action).objects.filter(pk=action.pk).update(grade_scores={"13": 85, "14": 100})
-    members = [(agency, manager, "Washington, DC"), *pool_agencies]
-    for (member, member_manager, location), vacancies in zip(
-        members, ({13: 1}, {13: 1, 14: 1}, {14: 2}), strict=True
-    ):
+    _pool(
+        action, hr, [(agency, manager, "Washington, DC"), *pool_agencies], ({13: 1}, {13: 1, 14: 1}, {14: 2})
+    )
+    from .seed_demo import PRODUCT_COMPETENCIES, PRODUCT_DUTIES, PRODUCT_QUESTIONS
+
+    command._job_analysis(action, hr, PRODUCT_COMPETENCIES, PRODUCT_QUESTIONS)
+    action = services.job_analysis_finalize(action_id=action.pk, actor=hr)
+    command._publish(action, hr, PRODUCT_DUTIES)
+
+
+def _pool(action, hr, members, vacancies) -> list[tuple[int, str]]:
+    """HR's Pool tab through the services: each (agency, hiring manager, duty location) of `members`
+    joins with its {grade: count} of `vacancies`. Returns each participant's (id, location)."""
+    from hiring.services import pools
+
+    places = []
+    for (member, member_manager, location), wanted in zip(members, vacancies, strict=True):
         participant = pools.pool_participant_add(action_id=action.pk, hr=hr, agency_id=member.pk)
-        for grade, count in vacancies.items():
+        for grade, count in wanted.items():
             pools.vacancy_set(
                 participant_id=participant.pk, hr=hr, duty_location=location, grade=grade, count=count
             )
         pools.pool_manager_grant(
             action_id=action.pk, hr=hr, participant_id=participant.pk, email=member_manager.email
         )
-    from .seed_demo import PRODUCT_COMPETENCIES, PRODUCT_DUTIES, PRODUCT_QUESTIONS
-
-    command._job_analysis(action, hr, PRODUCT_COMPETENCIES, PRODUCT_QUESTIONS)
-    action = services.job_analysis_finalize(action_id=action.pk, actor=hr)
-    command._publish(action, hr, PRODUCT_DUTIES)
+        places.append((participant.pk, location))
+    return places
