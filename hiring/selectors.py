@@ -1,7 +1,7 @@
 """Reads for the hiring spine, scoped to what the user may see. Lookups from user input answer 404
 for both "missing" and "not yours", so a probe learns nothing."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from .models import (
@@ -79,7 +79,9 @@ def actions_for(*, user: User, role: Role, with_counts: bool = False) -> QuerySe
 def action_for(*, user: User, pk: int, role: Role) -> HiringAction:
     """One hiring action on which `user` holds `role`, or 404."""
     try:
-        return HiringAction.objects.select_related("agency").get(pk=pk, roles__user=user, roles__role=role)
+        return _with_pooled(HiringAction.objects.select_related("agency")).get(
+            pk=pk, roles__user=user, roles__role=role
+        )
     except HiringAction.DoesNotExist:
         raise Http404("No such hiring action.") from None
 
@@ -139,7 +141,13 @@ def action_for_member(*, user: User, pk: int) -> tuple[HiringAction, set[str]]:
     roles = set(ActionRole.objects.filter(action_id=pk, user=user).values_list("role", flat=True))
     if not roles:
         raise Http404("No such hiring action.")
-    return HiringAction.objects.select_related("agency").get(pk=pk), roles
+    return _with_pooled(HiringAction.objects.select_related("agency")).get(pk=pk), roles
+
+
+def _with_pooled(actions: QuerySet[HiringAction]) -> QuerySet[HiringAction]:
+    """Whether each action is pooled, in the same query (`HiringAction.is_pooled` reads it): the pages
+    of a pooled action ask it several times (ADR 0015)."""
+    return actions.annotate(has_participants=Exists(Participant.objects.filter(action=OuterRef("pk"))))
 
 
 def job_analysis_of(*, action: HiringAction) -> dict:

@@ -221,7 +221,7 @@ def test_hr_certificate_page(client, action):
 
     url = reverse("certificates:hr_certificates", args=[action.pk])
     seen = counts(client, url, grow)
-    assert seen[0] == seen[1] <= MAX_QUERIES + 1  # one more: whether the action is pooled (ADR 0015)
+    assert seen[0] == seen[1] <= MAX_QUERIES
     page = client.get(url)
     listed, not_listed = page.context["listed"], page.context["not_listed"]
     assert len(listed.names) + len(not_listed) == 160

@@ -191,7 +191,10 @@ class HiringAction(models.Model):
 
     @cached_property
     def is_pooled(self) -> bool:
-        """Pooled (ADR 0015): other agencies take part; uses prefetched participants when present."""
+        """Pooled (ADR 0015): other agencies take part. Reads the selectors' `has_participants` annotation
+        or prefetched participants when present, else asks the database once."""
+        if "has_participants" in self.__dict__:  # annotated by hiring.selectors (no query here)
+            return self.has_participants
         cache = getattr(self, "_prefetched_objects_cache", {})
         if "participants" in cache:
             return bool(cache["participants"])
