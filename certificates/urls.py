@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import time_in_grade
+from .views import talent_pool, time_in_grade
 
 app_name = "certificates"
 urlpatterns = [
@@ -25,6 +25,6 @@ urlpatterns = [
     path("certificates/<int:pk>/names/<int:entry_pk>/", views.entry_package, name="entry_package"),
     path("certificates/<int:pk>/names/<int:entry_pk>/resume.pdf", views.entry_resume, name="entry_resume"),
     path("certificates/<int:pk>/names/<int:entry_pk>/<slug:what>/", views.entry_act, name="entry_act"),
-    path("hr/talent-pool/", views.talent_pool, name="talent_pool"),
-    path("hr/talent-pool/<int:pk>/request/", views.talent_pool_request, name="talent_pool_request"),
+    path("hr/talent-pool/", talent_pool.talent_pool, name="talent_pool"),
+    path("hr/talent-pool/<int:pk>/request/", talent_pool.talent_pool_request, name="talent_pool_request"),
 ]

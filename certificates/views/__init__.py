@@ -1,6 +1,6 @@
 """Phase 5 pages: HR's adjudication and certificates, the certificate itself (hiring manager, HR, a
-receiving agency), each candidate's package, and the talent pool. Views authorize through selectors
-and call one service. HR's time-in-grade page is in `time_in_grade`."""
+receiving agency) and each candidate's package. Views authorize through selectors
+and call one service. HR's time-in-grade page is in `time_in_grade`, the talent pool in `talent_pool`."""
 
 import re
 from collections import Counter
@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hiring import selectors as hiring_selectors
-from hiring.models import AgencyRole, Application, Role
+from hiring.models import Application, Role
 from hiring.workflow import Phase
 from smeqa.access import role_required
 from smeqa.errors import DomainError
@@ -28,7 +28,6 @@ from ..forms import (
     IssueForm,
     NoteForm,
     PassOverForm,
-    ShareRequestForm,
 )
 from ..models import Certificate
 
@@ -73,6 +72,13 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
     qualified = selectors.qualified_applicants(action=action, waiting_first=True)
     checked_grades = grade_checks.grades_to_check(action)
     due = selectors.grade_checks_due(action=action, grades=checked_grades)
+    # The page's numbered steps; time in grade and the table of certificates show only when needed.
+    shown = [
+        "preference",
+        *(["time_in_grade"] if checked_grades else []),
+        *(["slots"] if len(rows) > 1 else []),
+    ]
+    step = {name: number for number, name in enumerate([*shown, "order", "issue"], start=1)}
     return render(
         request,
         "certificates/hr_certificates.html",
@@ -99,6 +105,7 @@ def hr_certificates(request: HttpRequest, pk: int) -> HttpResponse:
             # ADR 0015 steps 4-5: one certificate per agency, location and grade; the one previewed.
             "slots": rows,
             "several_slots": len(rows) > 1,
+            "step": step,
             "slot": slot,
             "slot_issued": next((r.certificate for r in rows if r.slot == slot), None),
             "issue_form": IssueForm(action=action, slot=slot),
@@ -338,64 +345,3 @@ def entry_resume(request: HttpRequest, pk: int, entry_pk: int) -> FileResponse:
     response = FileResponse(document.file.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="resume-{entry.application_id}.pdf"'
     return response
-
-
-# --- talent pool (Competitive Service Act) ------------------------------------------------------------
-
-
-@role_required("hr")
-def talent_pool(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "certificates/talent_pool.html",
-        {
-            "pool": selectors.talent_pool(user=request.user),
-            "copies": selectors.copies_for_agency_hr(user=request.user),
-            "is_agency_hr": AgencyRole.objects.filter(user=request.user).exists(),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@role_required("hr")
-def talent_pool_request(request: HttpRequest, pk: int) -> HttpResponse:
-    original = get_object_or_404(
-        Certificate.objects.select_related("agency"),
-        pk=pk,
-        source__isnull=True,
-        state=Certificate.State.AUDITED,
-    )
-    agency_role = (
-        AgencyRole.objects.filter(user=request.user, role=AgencyRole.Kind.HR).select_related("agency").first()
-    )
-    form = ShareRequestForm(request.POST or None)
-    refusals: list[str] = []
-    if request.method == "POST" and agency_role is None:
-        form.add_error(None, "Only HR of an agency's HR office can request a certificate.")
-    elif request.method == "POST" and form.is_valid():
-        try:
-            log = sharing.share_request(
-                certificate_id=original.pk,
-                hr=request.user,
-                agency_id=agency_role.agency_id,
-                **form.cleaned_data,
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            if log.copy_id:
-                messages.success(
-                    request, f"Certificate {log.copy.number} is yours to use; each candidate was told."
-                )
-                return redirect("certificates:certificate", pk=log.copy_id)
-            refusals = log.refusals
-    return render(
-        request,
-        "certificates/talent_pool_request.html",
-        {
-            "original": original,
-            "form": form,
-            "refusals": refusals,
-            "agency": agency_role.agency if agency_role else None,
-        },
-    )
