@@ -10,16 +10,12 @@ from datetime import date
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from hiring import services as hiring_services
 from hiring.models import (
-    ActionRole,
-    AgencyRole,
     Application,
     AuditEvent,
-    Participant,
     Role,
     User,
 )
@@ -28,6 +24,10 @@ from hiring.workflow import Actor, Status
 from smeqa.errors import DomainError
 
 from . import rules
+
+# Re-exported: callers have always found these here.
+from .access import is_agency_hr, may_administer, may_select, selecting_roles  # noqa: F401
+from .issuing import _render_later, certificate_issue  # noqa: F401
 from .models import (
     Adjudication,
     Certificate,
@@ -36,6 +36,7 @@ from .models import (
     PassOver,
     Preference,
 )
+from .placing import PREVIEW_SECONDS, Waiting, placements, preview, preview_cached, round_scores  # noqa: F401
 
 DOCS = Adjudication.Document
 # Codes that end a name's claim on the certificate: it no longer "remains" for rule 44.
@@ -49,10 +50,6 @@ FINISHED = {
 
 # An audit row of this module's subject; the other fields are AuditEvent's (unnamed states are "").
 _audit = partial(AuditEvent.objects.create, subject=AuditEvent.Subject.CERTIFICATE)
-
-
-def is_agency_hr(user: User, agency_id: int) -> bool:
-    return AgencyRole.objects.filter(user=user, agency_id=agency_id, role=AgencyRole.Kind.HR).exists()
 
 
 # --- preference ---------------------------------------------------------------------------------
@@ -128,42 +125,7 @@ def adjudicate(
     return adjudication
 
 
-# Placing and previewing live in `placing`, issuing in `issuing` (pooled, multi-grade: ADR 0015 steps 4-5); they are
-# re-exported here, where views, seeds and tests have always found them.
-from .issuing import _render_later, certificate_issue  # noqa: E402, F401
-from .placing import PREVIEW_SECONDS, Waiting, placements, preview, preview_cached, round_scores  # noqa: E402, F401
-
-# --- who may act on a certificate -------------------------------------------------------------------
-
-
-def selecting_roles(*, user: User, action, agency) -> QuerySet[ActionRole]:
-    """The user's hiring manager roles that select from an original of `action` issued to `agency`
-    (ids, or OuterRefs to a certificate's). On a pooled action each participant's managers select from
-    their own agency's originals only, and a manager with no agency from the lead's (ADR 0015, Access);
-    on a single-agency action every hiring manager of the action does."""
-    return ActionRole.objects.filter(action=action, user=user, role=Role.HIRING_MANAGER).filter(
-        Q(agency=agency)
-        | Q(agency__isnull=True, action__agency=agency)
-        | ~Exists(Participant.objects.filter(action=OuterRef("action")))
-    )
-
-
-def may_select(certificate: Certificate, user: User) -> bool:
-    """The hiring manager of the action records dispositions on an original (on a pooled action, only a
-    manager of the certificate's agency); on a shared copy, the receiving agency's HR does (it has no
-    hiring manager role on the original action). One query either way."""
-    if certificate.is_copy:
-        return is_agency_hr(user, certificate.agency_id)
-    return selecting_roles(user=user, action=certificate.action_id, agency=certificate.agency_id).exists()
-
-
-def may_administer(certificate: Certificate, user: User) -> bool:
-    """HR of the action for an original (on a pooled action the lead's HR, for every participant's
-    original, ADR 0015); HR of the receiving agency for a copy (rule 59: it decides its own pass-overs
-    and audits its own copy)."""
-    if certificate.is_copy:
-        return is_agency_hr(user, certificate.agency_id)
-    return ActionRole.objects.filter(action_id=certificate.action_id, user=user, role=Role.HR).exists()
+# --- locking a certificate ---------------------------------------------------------------------------
 
 
 def _locked(certificate_id: int, version: int | None = None) -> Certificate:
